@@ -1,0 +1,256 @@
+"""Exact and near-duplicate detection for postings (reposts), and similarity groups for splitting.
+
+Near duplicates are found with MinHash over word shingles and LSH banding, all in numpy:
+no N x N similarity matrix is ever built. Pairs are verified on their MinHash Jaccard estimate.
+
+Two thresholds serve two purposes:
+
+* ``threshold`` (default 0.7): a pair this similar is the same job posted twice; the later row is
+  dropped and recorded with ``duplicate_of``.
+* ``group_threshold`` (default 0.5): rows this similar are kept but grouped, so that the split
+  never puts two of them on both sides of the train/test line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from embedtune.errors import EmbedtuneError
+from embedtune.progress import NullReporter, Reporter
+
+DuplicateReason = Literal["exact", "near"]
+
+_WORD = re.compile(r"\w+")
+_TITLE_ABBREVIATIONS = {
+    "sr": "senior",
+    "jr": "junior",
+    "mgr": "manager",
+    "eng": "engineer",
+    "ml": "machine learning",
+    "ai": "artificial intelligence",
+    "ds": "data scientist",
+}
+_MAX_HASH = np.uint64((1 << 32) - 1)  # above every hash value: an empty text matches nothing
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Row ``index`` repeats row ``duplicate_of`` (which is kept)."""
+
+    index: int
+    duplicate_of: int
+    reason: DuplicateReason
+    similarity: float
+
+
+@dataclass(frozen=True)
+class DedupeResult:
+    keep: list[int]
+    """Indices of the rows kept, in input order."""
+    duplicates: list[Duplicate]
+    """One record per dropped row."""
+    groups: list[int]
+    """For each kept row (aligned with ``keep``): a group id; similar rows share one."""
+
+
+def normalize_for_hash(text: str) -> str:
+    """Lower-case words only, so that whitespace, punctuation and case never hide a repost.
+
+    >>> normalize_for_hash("Data  Scientist!\\nPython, SQL.")
+    'data scientist python sql'
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(_WORD.findall(text))
+
+
+def shingles(text: str, size: int = 3) -> set[str]:
+    """Word n-grams of the normalised text (the whole text when it is shorter than ``size``).
+
+    >>> sorted(shingles("a b c d", size=3))
+    ['a b c', 'b c d']
+    """
+    words = normalize_for_hash(text).split()
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def _hash_shingles(items: set[str]) -> np.ndarray:
+    return np.fromiter((zlib.crc32(s.encode()) for s in items), dtype=np.uint64, count=len(items))
+
+
+def minhash_signatures(
+    texts: Sequence[str], *, num_perm: int = 128, shingle_size: int = 3, seed: int = 1
+) -> np.ndarray:
+    """A ``(len(texts), num_perm)`` uint64 matrix of MinHash values.
+
+    Each permutation is a multiply-shift hash ``(a * x + b) >> 32`` over 64-bit words (wrapping
+    multiplication, no modulo), a universal family that numpy computes fast.
+
+    An empty text gets a row of the maximum value, which matches nothing.
+    """
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)
+    out = np.full((len(texts), num_perm), _MAX_HASH, dtype=np.uint64)
+    for i, text in enumerate(texts):
+        hashed = _hash_shingles(shingles(text, shingle_size))
+        if hashed.size == 0:
+            continue
+        values = (a[None, :] * hashed[:, None] + b[None, :]) >> np.uint64(32)
+        out[i] = values.min(axis=0)
+    return out
+
+
+
+def _bands_for(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) split of the signature whose LSH S-curve best matches ``threshold``.
+
+    Candidates at ``threshold`` are found with probability >= 0.9; everything found is verified.
+    """
+    best: tuple[float, int, int] | None = None
+    for rows in range(1, num_perm + 1):
+        if num_perm % rows:
+            continue
+        bands = num_perm // rows
+        p_hit = 1 - (1 - threshold**rows) ** bands
+        if p_hit < 0.9:
+            continue
+        p_false = 1 - (1 - (threshold / 2) ** rows) ** bands  # cost: pairs half as similar
+        if best is None or p_false < best[0]:
+            best = (p_false, bands, rows)
+    if best is None:
+        return num_perm, 1
+    return best[1], best[2]
+
+
+def similar_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, jaccard)`` with i < j whose estimated Jaccard is at least ``threshold``."""
+    n, num_perm = signatures.shape
+    bands, rows = _bands_for(threshold, num_perm)
+    candidates: set[tuple[int, int]] = set()
+    for band in range(bands):
+        buckets: dict[bytes, list[int]] = {}
+        chunk = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        for i in range(n):
+            if signatures[i, 0] == _MAX_HASH and (signatures[i] == _MAX_HASH).all():
+                continue
+            buckets.setdefault(chunk[i].tobytes(), []).append(i)
+        for members in buckets.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    candidates.add((members[x], members[y]))
+    pairs = []
+    for i, j in sorted(candidates):
+        jaccard = float((signatures[i] == signatures[j]).mean())
+        if jaccard >= threshold:
+            pairs.append((i, j, jaccard))
+    return pairs
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:  # the smaller index stays the root: the first occurrence is kept
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+
+def normalize_title(title: str) -> str:
+    """Title words with the usual abbreviations spelled out.
+
+    >>> normalize_title("Sr. Data Scientist (ML)")
+    'senior data scientist machine learning'
+    """
+    words = normalize_for_hash(title).split()
+    return " ".join(_TITLE_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def find_duplicates(
+    texts: Sequence[str],
+    *,
+    titles: Sequence[str] | None = None,
+    threshold: float = 0.7,
+    group_threshold: float = 0.5,
+    near: bool = True,
+    num_perm: int = 128,
+    shingle_size: int = 3,
+    reporter: Reporter | None = None,
+) -> DedupeResult:
+    """Drop exact and near-duplicate rows (keeping the first of each cluster) and group the rest.
+
+    With ``titles``, two rows are duplicates only when their normalised titles are equal too: the
+    same text under "Principal Scientist, Hematology" and "…, Chemistry" is two jobs (kept, but
+    grouped so they share a split).
+
+    >>> r = find_duplicates(["ML engineer, PyTorch", "ml engineer pytorch!", "BI analyst, Tableau"])
+    >>> r.keep, [(d.index, d.duplicate_of, d.reason) for d in r.duplicates]
+    ([0, 2], [(1, 0, 'exact')])
+    """
+    if not 0 < group_threshold <= threshold <= 1:
+        raise EmbedtuneError(
+            f"invalid thresholds: group_threshold={group_threshold}, threshold={threshold}",
+            fix="use 0 < group threshold <= near-duplicate threshold <= 1",
+        )
+    reporter = reporter or NullReporter()
+    n = len(texts)
+    first_by_hash: dict[str, int] = {}
+    duplicates: dict[int, Duplicate] = {}
+    if titles is not None and len(titles) != n:
+        raise EmbedtuneError(f"{len(titles)} titles for {n} texts", fix="pass one title per text")
+    title_keys = [normalize_title(t) for t in titles] if titles is not None else [""] * n
+    for i, text in enumerate(texts):
+        key = hashlib.sha1(f"{title_keys[i]}\n{normalize_for_hash(text)}".encode()).hexdigest()
+        if key in first_by_hash:
+            duplicates[i] = Duplicate(i, first_by_hash[key], "exact", 1.0)
+        else:
+            first_by_hash[key] = i
+    unique = [i for i in range(n) if i not in duplicates]
+
+    pairs: list[tuple[int, int, float]] = []
+    if near and len(unique) > 1:
+        with reporter.task("MinHash signatures", total=1) as task:
+            sigs = minhash_signatures(
+                [texts[i] for i in unique], num_perm=num_perm, shingle_size=shingle_size
+            )
+            task.advance()
+        pairs = [(unique[a], unique[b], s) for a, b, s in similar_pairs(sigs, group_threshold)]
+
+    dup_sets = _UnionFind(n)
+    for i, j, sim in pairs:
+        if sim >= threshold and title_keys[i] == title_keys[j]:
+            dup_sets.union(i, j)
+    sim_of = {(i, j): s for i, j, s in pairs}
+    for i in unique:
+        root = dup_sets.find(i)
+        if root != i:
+            sim = sim_of.get((root, i)) or max(s for (a, b), s in sim_of.items() if i in (a, b))
+            duplicates[i] = Duplicate(i, root, "near", round(sim, 4))
+
+    keep = [i for i in range(n) if i not in duplicates]
+    groups = _UnionFind(n)
+    for i, j, _ in pairs:
+        groups.union(dup_sets.find(i), dup_sets.find(j))
+    group_ids: dict[int, int] = {}
+    kept_groups = [group_ids.setdefault(groups.find(i), len(group_ids)) for i in keep]
+    return DedupeResult(
+        keep=keep,
+        duplicates=sorted(duplicates.values(), key=lambda d: d.index),
+        groups=kept_groups,
+    )
