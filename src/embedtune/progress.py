@@ -34,7 +34,9 @@ class NullReporter:
         yield _NullTask()
 
 
-def track(reporter: Reporter, items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+def track(
+    reporter: Reporter, items: Iterable[T], description: str, total: int | None = None
+) -> Iterator[T]:
     """Iterate over ``items`` while advancing a task of ``reporter`` once per item."""
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]

@@ -14,7 +14,9 @@ from embedtune.cli.main import _fractions, main
 from embedtune.errors import EmbedtuneError
 
 
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "argv", ["embedtune", *args])
     monkeypatch.delenv("EMBEDTUNE_DEBUG", raising=False)
     code = 0
@@ -29,7 +31,10 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 @pytest.fixture
 def postings_csv(tmp_path: Path) -> Path:
     rows = [
-        {"title": f"Data Scientist {i}", "description": f"Build model {i} for credit risk with Python, SQL and feature {i * 13}."}
+        {
+            "title": f"Data Scientist {i}",
+            "description": f"Build model {i} for credit risk with Python, SQL and feature {i * 13}.",
+        }
         for i in range(40)
     ]
     path = tmp_path / "jobs.csv"
@@ -37,16 +42,31 @@ def postings_csv(tmp_path: Path) -> Path:
     return path
 
 
-def test_prepare_json_contract(monkeypatch: pytest.MonkeyPatch, capsys: Any, postings_csv: Path, tmp_path: Path) -> None:
-    code, out, _ = run_cli(monkeypatch, capsys, "prepare", str(postings_csv), "--out", str(tmp_path / "o"), "--json")
+def test_prepare_json_contract(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, postings_csv: Path, tmp_path: Path
+) -> None:
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "prepare", str(postings_csv), "--out", str(tmp_path / "o"), "--json"
+    )
     assert code == 0
     report = json.loads(out)
     assert report["counts"]["kept"] == 40
     assert report["splits"] == {"train": 32, "validation": 4, "test": 4}
 
 
-def test_prepare_human_output(monkeypatch: pytest.MonkeyPatch, capsys: Any, postings_csv: Path, tmp_path: Path) -> None:
-    code, out, _ = run_cli(monkeypatch, capsys, "prepare", str(postings_csv), "--out", str(tmp_path / "o"), "--split", "80/10/10")
+def test_prepare_human_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, postings_csv: Path, tmp_path: Path
+) -> None:
+    code, out, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "prepare",
+        str(postings_csv),
+        "--out",
+        str(tmp_path / "o"),
+        "--split",
+        "80/10/10",
+    )
     assert code == 0
     assert "Splits: train 32, validation 4, test 4" in out
 
@@ -54,17 +74,27 @@ def test_prepare_human_output(monkeypatch: pytest.MonkeyPatch, capsys: Any, post
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--text-column", "body"], "error: column 'body' not found; the columns are: 'title', 'description'. Fix: pass --text-column"),
+        (
+            ["--text-column", "body"],
+            "error: column 'body' not found; the columns are: 'title', 'description'. Fix: pass --text-column",
+        ),
         (["--model", "no-such-model"], "error: unknown model"),
         (["--split", "0.5,0.5"], "needs three parts"),
         (["--keep-titles", "astronaut"], "no postings left"),
     ],
 )
 def test_bad_input_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: Any, postings_csv: Path, tmp_path: Path, args: list[str], message: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    postings_csv: Path,
+    tmp_path: Path,
+    args: list[str],
+    message: str,
 ) -> None:
     out_dir = tmp_path / "o"
-    code, _, err = run_cli(monkeypatch, capsys, "prepare", str(postings_csv), "--out", str(out_dir), *args)
+    code, _, err = run_cli(
+        monkeypatch, capsys, "prepare", str(postings_csv), "--out", str(out_dir), *args
+    )
     assert code == 2
     assert err.startswith(message) or message in err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -76,12 +106,20 @@ def test_bad_files(monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path)
     empty.write_text("")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("title,description\nCaf\xe9,SQL\n".encode("latin-1"))
-    for path, message in ((empty, "is empty"), (latin, "not valid utf-8"), (tmp_path / "none.csv", "does not exist")):
-        code, _, err = run_cli(monkeypatch, capsys, "prepare", str(path), "--out", str(tmp_path / "o"))
+    for path, message in (
+        (empty, "is empty"),
+        (latin, "not valid utf-8"),
+        (tmp_path / "none.csv", "does not exist"),
+    ):
+        code, _, err = run_cli(
+            monkeypatch, capsys, "prepare", str(path), "--out", str(tmp_path / "o")
+        )
         assert code == 2 and message in err and err.count("\n") == 1
 
 
-def test_existing_output_needs_overwrite(monkeypatch: pytest.MonkeyPatch, capsys: Any, postings_csv: Path, tmp_path: Path) -> None:
+def test_existing_output_needs_overwrite(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, postings_csv: Path, tmp_path: Path
+) -> None:
     out_dir = tmp_path / "o"
     out_dir.mkdir()
     (out_dir / "keep.txt").write_text("mine")
@@ -91,10 +129,18 @@ def test_existing_output_needs_overwrite(monkeypatch: pytest.MonkeyPatch, capsys
 
 
 def test_empty_rows_warn(monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> None:
-    rows = [{"title": f"Analyst {i}", "description": f"SQL dashboards number {i} for finance" if i % 10 else ""} for i in range(40)]
+    rows = [
+        {
+            "title": f"Analyst {i}",
+            "description": f"SQL dashboards number {i} for finance" if i % 10 else "",
+        }
+        for i in range(40)
+    ]
     path = tmp_path / "jobs.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
-    code, out, err = run_cli(monkeypatch, capsys, "prepare", str(path), "--out", str(tmp_path / "o"))
+    code, _out, err = run_cli(
+        monkeypatch, capsys, "prepare", str(path), "--out", str(tmp_path / "o")
+    )
     assert code == 0
     assert "warning: 4 rows with empty text were dropped" in err
 
@@ -108,7 +154,15 @@ def test_fractions_parsing() -> None:
 
 def test_debug_shows_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "EMBEDTUNE_DEBUG": "1"}
-    cmd = [sys.executable, "-m", "embedtune.cli.main", "prepare", str(tmp_path / "x.csv"), "--out", str(tmp_path / "o")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "embedtune.cli.main",
+        "prepare",
+        str(tmp_path / "x.csv"),
+        "--out",
+        str(tmp_path / "o"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr and "does not exist" in proc.stderr

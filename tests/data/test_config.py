@@ -18,7 +18,9 @@ def test_defaults_are_the_tutorials() -> None:
 
 
 def test_keep_titles_are_trimmed() -> None:
-    c = PrepareConfig(source="demo", out=Path("x"), keep_titles=(" data scientist ", "", "ai engineer"))
+    c = PrepareConfig(
+        source="demo", out=Path("x"), keep_titles=(" data scientist ", "", "ai engineer")
+    )
     assert c.keep_titles == ("data scientist", "ai engineer")
 
 

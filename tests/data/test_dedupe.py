@@ -28,7 +28,9 @@ OTHER = (
 
 
 def test_normalize_ignores_case_space_and_punctuation() -> None:
-    assert normalize_for_hash("Data  Scientist!\nPython,SQL") == normalize_for_hash("data scientist python sql")
+    assert normalize_for_hash("Data  Scientist!\nPython,SQL") == normalize_for_hash(
+        "data scientist python sql"
+    )
 
 
 def test_shingles_of_short_text_is_the_whole_text() -> None:
@@ -58,7 +60,10 @@ def test_similar_pairs_finds_only_similar() -> None:
 def test_exact_duplicates_keep_first_and_point_to_it() -> None:
     r = find_duplicates([BASE, OTHER, BASE.upper(), "  " + OTHER + "  "])
     assert r.keep == [0, 1]
-    assert [(d.index, d.duplicate_of, d.reason) for d in r.duplicates] == [(2, 0, "exact"), (3, 1, "exact")]
+    assert [(d.index, d.duplicate_of, d.reason) for d in r.duplicates] == [
+        (2, 0, "exact"),
+        (3, 1, "exact"),
+    ]
 
 
 def test_repost_with_small_edits_collapses() -> None:
@@ -72,19 +77,25 @@ def test_repost_with_small_edits_collapses() -> None:
 
 
 def test_same_text_under_a_different_title_is_another_job_but_same_group() -> None:
-    r = find_duplicates([BASE, OTHER, BASE], titles=["Scientist, Hematology", "BI Analyst", "Scientist, Chemistry"])
+    r = find_duplicates(
+        [BASE, OTHER, BASE], titles=["Scientist, Hematology", "BI Analyst", "Scientist, Chemistry"]
+    )
     assert r.keep == [0, 1, 2]
     assert r.groups[0] == r.groups[2] != r.groups[1]
 
 
 def test_abbreviated_title_is_the_same_title() -> None:
-    r = find_duplicates([BASE, BASE], titles=["Sr. ML Engineer", "senior machine learning engineer"])
+    r = find_duplicates(
+        [BASE, BASE], titles=["Sr. ML Engineer", "senior machine learning engineer"]
+    )
     assert r.keep == [0]
 
 
 def test_moderately_similar_postings_are_grouped_not_dropped() -> None:
     half = BASE[: len(BASE) // 2] + " " + OTHER[len(OTHER) // 2 :]
-    r = find_duplicates([BASE, half, OTHER], titles=["a", "a", "b"], threshold=0.95, group_threshold=0.3)
+    r = find_duplicates(
+        [BASE, half, OTHER], titles=["a", "a", "b"], threshold=0.95, group_threshold=0.3
+    )
     assert r.keep == [0, 1, 2]
     assert r.groups[0] == r.groups[1]
 

@@ -27,7 +27,9 @@ def test_missing_column_lists_the_columns() -> None:
         resolve_columns(["title", "summary"], text="description")
     assert "column 'description' not found; the columns are: 'title', 'summary'" in str(e.value)
     assert "--text-column" in str(e.value)
-    with pytest.raises(EmbedtuneError, match="no text column found; the columns are: 'title', 'salary'"):
+    with pytest.raises(
+        EmbedtuneError, match="no text column found; the columns are: 'title', 'salary'"
+    ):
         resolve_columns(["title", "salary"])
 
 
@@ -100,7 +102,9 @@ def test_hf_route_with_a_local_dataset_folder(tmp_path: Path) -> None:
 def test_hf_route_with_a_saved_dataset(tmp_path: Path) -> None:
     import datasets
 
-    datasets.DatasetDict({"train": datasets.Dataset.from_list(ROWS)}).save_to_disk(str(tmp_path / "saved"))
+    datasets.DatasetDict({"train": datasets.Dataset.from_list(ROWS)}).save_to_disk(
+        str(tmp_path / "saved")
+    )
     assert len(load_corpus(f"hf:{tmp_path / 'saved'}").frame) == 2
     with pytest.raises(EmbedtuneError, match="has no split 'test'"):
         load_corpus(f"hf:{tmp_path / 'saved'}", hf_split="test")

@@ -15,7 +15,14 @@ from embedtune.errors import EmbedtuneError
 
 ROLES = ["Data Scientist", "Data Engineer", "ML Engineer", "BI Analyst", "Research Scientist"]
 SKILLS = ["Python", "SQL", "Spark", "PyTorch", "Tableau", "Airflow", "Kubernetes", "dbt"]
-DOMAINS = ["credit risk", "fraud detection", "clinical trials", "ad bidding", "supply chain", "churn"]
+DOMAINS = [
+    "credit risk",
+    "fraud detection",
+    "clinical trials",
+    "ad bidding",
+    "supply chain",
+    "churn",
+]
 EEO = "We are an equal opportunity employer and consider all applicants without regard to race, color, religion or sex."
 
 
@@ -38,8 +45,14 @@ def posting(i: int) -> dict[str, str]:
 def corpus(n: int = 60) -> tuple[Corpus, pd.DataFrame]:
     rows = [posting(i) for i in range(n)]
     repost = dict(rows[5], job_id="j900")
-    repost["description"] = rows[5]["description"].replace("</p><p>Benefits", " Remote is fine.</p><p>Benefits")
-    rows += [dict(rows[3], job_id="j901"), repost, {"job_id": "j902", "title": "Data Scientist", "description": "  ", "company": ""}]
+    repost["description"] = rows[5]["description"].replace(
+        "</p><p>Benefits", " Remote is fine.</p><p>Benefits"
+    )
+    rows += [
+        dict(rows[3], job_id="j901"),
+        repost,
+        {"job_id": "j902", "title": "Data Scientist", "description": "  ", "company": ""},
+    ]
     frame = pd.DataFrame(rows)
     queries = pd.DataFrame(
         [
@@ -56,7 +69,7 @@ def config(tmp_path: Path, **kw: Any) -> PrepareConfig:
 
 
 def test_pipeline_counts_and_drop_records(tmp_path: Path, minilm_tokenizer: Any) -> None:
-    c, frame = corpus()
+    c, _frame = corpus()
     p = prepare_corpus(c, config(tmp_path), minilm_tokenizer, 254)
     counts = p.report["counts"]
     assert counts["loaded"] == 63
@@ -89,7 +102,10 @@ def test_token_budget_truncates(tmp_path: Path, minilm_tokenizer: Any) -> None:
     tokens = p.report["tokens"]
     assert tokens["truncated_postings"] == 60
     assert tokens["removed"]["budget"] > 0
-    assert all(len(minilm_tokenizer(t, add_special_tokens=False)["input_ids"]) <= 24 for t in p.postings["text"])
+    assert all(
+        len(minilm_tokenizer(t, add_special_tokens=False)["input_ids"]) <= 24
+        for t in p.postings["text"]
+    )
 
 
 def test_split_is_grouped_seeded_and_proportional(tmp_path: Path, minilm_tokenizer: Any) -> None:
@@ -125,13 +141,22 @@ def test_gold_queries_follow_their_posting(tmp_path: Path, minilm_tokenizer: Any
 
 def test_keep_titles_filter(tmp_path: Path, minilm_tokenizer: Any) -> None:
     c, _ = corpus()
-    p = prepare_corpus(c, config(tmp_path, keep_titles=("data scientist", "ML engineer")), minilm_tokenizer, 254)
+    p = prepare_corpus(
+        c, config(tmp_path, keep_titles=("data scientist", "ML engineer")), minilm_tokenizer, 254
+    )
     assert set(p.postings["title"]) == {"Data Scientist", "ML Engineer"}
-    assert p.report["counts"]["title_filter"] == sum(1 for d in p.dropped if d["reason"] == "title_filter") > 0
+    assert (
+        p.report["counts"]["title_filter"]
+        == sum(1 for d in p.dropped if d["reason"] == "title_filter")
+        > 0
+    )
 
 
 def test_title_filter_matches_whole_words() -> None:
-    assert title_filter(["Sr. Data Scientist", "Data Science Lead", "AI Engineer II"], ("data scientist", "ai engineer")) == [True, False, True]
+    assert title_filter(
+        ["Sr. Data Scientist", "Data Science Lead", "AI Engineer II"],
+        ("data scientist", "ai engineer"),
+    ) == [True, False, True]
 
 
 def test_stable_ids_and_titles() -> None:
@@ -142,7 +167,7 @@ def test_stable_ids_and_titles() -> None:
 
 
 def test_repeated_id_column_is_an_error(tmp_path: Path, minilm_tokenizer: Any) -> None:
-    c, frame = corpus()
+    _c, frame = corpus()
     frame.loc[1, "job_id"] = "j000"
     with pytest.raises(EmbedtuneError, match="id column 'job_id' has empty or repeated values"):
         prepare_corpus(Corpus(frame, "t"), config(tmp_path), minilm_tokenizer, 254)
@@ -155,12 +180,16 @@ def test_all_empty_is_an_error(tmp_path: Path, minilm_tokenizer: Any) -> None:
 
 
 def test_prepare_writes_everything_atomically(tmp_path: Path, write_csv: Any) -> None:
-    c, frame = corpus()
+    _c, frame = corpus()
     src = write_csv(frame.to_dict("records"))
     out = tmp_path / "out"
     result = prepare(PrepareConfig(source=str(src), out=out))
     assert sorted(p.name for p in out.iterdir()) == [
-        "config.json", "dataset", "dropped.jsonl", "parquet", "prepare_report.json"
+        "config.json",
+        "dataset",
+        "dropped.jsonl",
+        "parquet",
+        "prepare_report.json",
     ]
     loaded = datasets.load_from_disk(str(out / "dataset"))
     assert {k: len(v) for k, v in loaded.items()} == result.report["splits"]
@@ -188,7 +217,9 @@ def test_failure_leaves_nothing_behind(tmp_path: Path, write_csv: Any) -> None:
 @pytest.mark.slow
 def test_real_glassdoor_postings(shared_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "glassdoor"
-    p = prepare(PrepareConfig(source=str(shared_data / "glassdoor_ds_jobs" / "glassdoor_jobs.csv"), out=out))
+    p = prepare(
+        PrepareConfig(source=str(shared_data / "glassdoor_ds_jobs" / "glassdoor_jobs.csv"), out=out)
+    )
     counts = p.report["counts"]
     # 956 rows hold only 596 distinct descriptions: the reposts must be found. (One description
     # appears under two titles: two jobs, kept.)
@@ -202,7 +233,9 @@ def test_real_glassdoor_postings(shared_data: Path, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_real_messy_postings(shared_data: Path, tmp_path: Path) -> None:
     src = shared_data / "glassdoor_ds_jobs_2021" / "Uncleaned_DS_jobs.csv"
-    p = prepare(PrepareConfig(source=str(src), out=tmp_path / "messy", keep_titles=("data scientist",)))
+    p = prepare(
+        PrepareConfig(source=str(src), out=tmp_path / "messy", keep_titles=("data scientist",))
+    )
     counts = p.report["counts"]
     assert counts["title_filter"] > 0
     assert counts["exact_duplicate"] + counts["near_duplicate"] > 0

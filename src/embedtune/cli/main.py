@@ -66,26 +66,69 @@ def _fractions(value: str) -> tuple[float, float, float]:
 
 @app.command()
 def prepare(
-    source: Annotated[str, typer.Argument(help="A CSV/JSONL/Parquet file, 'hf:OWNER/NAME' (or hf:FOLDER), or 'demo'.")],
+    source: Annotated[
+        str,
+        typer.Argument(help="A CSV/JSONL/Parquet file, 'hf:OWNER/NAME' (or hf:FOLDER), or 'demo'."),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output folder (written atomically).")],
-    text_column: Annotated[str | None, typer.Option(help="Column with the posting text (guessed if unset).")] = None,
-    title_column: Annotated[str | None, typer.Option(help="Column with the job title (guessed if unset).")] = None,
-    id_column: Annotated[str | None, typer.Option(help="Column with unique ids (content hashes if unset).")] = None,
-    keep_titles: Annotated[str | None, typer.Option(help="Comma-separated roles to keep, matched in the title, e.g. 'data scientist,data engineer'.")] = None,
-    model: Annotated[str, typer.Option(help="Model to be trained: its tokenizer and max length set the token budget.")] = "all-MiniLM-L6-v2",
-    max_tokens: Annotated[int | None, typer.Option(help="Token budget per text (default: the model's max_seq_length).")] = None,
-    clean: Annotated[bool, typer.Option(help="Strip markup and boilerplate (company blurbs, benefits, EEO, pay, how to apply, recruiter notes).")] = True,
+    text_column: Annotated[
+        str | None, typer.Option(help="Column with the posting text (guessed if unset).")
+    ] = None,
+    title_column: Annotated[
+        str | None, typer.Option(help="Column with the job title (guessed if unset).")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option(help="Column with unique ids (content hashes if unset).")
+    ] = None,
+    keep_titles: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated roles to keep, matched in the title, e.g. 'data scientist,data engineer'."
+        ),
+    ] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            help="Model to be trained: its tokenizer and max length set the token budget."
+        ),
+    ] = "all-MiniLM-L6-v2",
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(help="Token budget per text (default: the model's max_seq_length)."),
+    ] = None,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            help="Strip markup and boilerplate (company blurbs, benefits, EEO, pay, how to apply, recruiter notes)."
+        ),
+    ] = True,
     dedupe: Annotated[bool, typer.Option(help="Drop exact and near-duplicate postings.")] = True,
-    near_dup_threshold: Annotated[float, typer.Option(help="Word 3-gram Jaccard at which two postings with the same title are one job.")] = 0.7,
-    group_threshold: Annotated[float, typer.Option(help="Jaccard at which postings are kept in the same split.")] = 0.5,
+    near_dup_threshold: Annotated[
+        float,
+        typer.Option(
+            help="Word 3-gram Jaccard at which two postings with the same title are one job."
+        ),
+    ] = 0.7,
+    group_threshold: Annotated[
+        float, typer.Option(help="Jaccard at which postings are kept in the same split.")
+    ] = 0.5,
     split: Annotated[str, typer.Option(help="Train/validation/test fractions.")] = "0.8,0.1,0.1",
     seed: Annotated[int, typer.Option(help="Seed for the split and the demo corpus.")] = 42,
-    demo_size: Annotated[int, typer.Option(help="Jobs in the built-in demo corpus (source 'demo').")] = 1000,
+    demo_size: Annotated[
+        int, typer.Option(help="Jobs in the built-in demo corpus (source 'demo').")
+    ] = 1000,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
-    hf_split: Annotated[str, typer.Option(help="Split to read from a Hugging Face dataset.")] = "train",
+    hf_split: Annotated[
+        str, typer.Option(help="Split to read from a Hugging Face dataset.")
+    ] = "train",
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
-    push_to_hub: Annotated[str | None, typer.Option(help="Also upload the result to this Hub dataset repo (OWNER/NAME).")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")] = False,
+    push_to_hub: Annotated[
+        str | None,
+        typer.Option(help="Also upload the result to this Hub dataset repo (OWNER/NAME)."),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")
+    ] = False,
 ) -> None:
     """Load, clean, dedupe, fit to the token budget and split a postings corpus."""
     from embedtune.cli.reporting import RichReporter, emit_json, stderr, stdout, table
@@ -120,7 +163,9 @@ def prepare(
         return
     empty = report["counts"].get("empty_text", 0)
     if empty:
-        stderr.print(f"[yellow]warning:[/] {empty} rows with empty text were dropped (see dropped.jsonl)")
+        stderr.print(
+            f"[yellow]warning:[/] {empty} rows with empty text were dropped (see dropped.jsonl)"
+        )
     stdout.print(table("Rows", [(k.replace("_", " "), v) for k, v in report["counts"].items()]))
     tokens = report["tokens"]
     stdout.print(
@@ -132,9 +177,13 @@ def prepare(
         )
     )
     splits = ", ".join(f"{k} {v}" for k, v in report["splits"].items())
-    stdout.print(f"Splits: {splits}  ({report['groups']['with_several_postings']} groups of similar postings kept together)")
+    stdout.print(
+        f"Splits: {splits}  ({report['groups']['with_several_postings']} groups of similar postings kept together)"
+    )
     if report.get("gold_queries"):
-        stdout.print("Gold queries: " + ", ".join(f"{k} {v}" for k, v in report["gold_queries"].items()))
+        stdout.print(
+            "Gold queries: " + ", ".join(f"{k} {v}" for k, v in report["gold_queries"].items())
+        )
     stdout.print(f"[bold]Saved[/] {out} in {report['seconds']} s")
 
 

@@ -47,7 +47,9 @@ class RichReporter:
         if total is not None:
             columns += [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
         columns.append(TimeElapsedColumn())
-        with Progress(*columns, console=self.console, transient=True, disable=not self.enabled) as p:
+        with Progress(
+            *columns, console=self.console, transient=True, disable=not self.enabled
+        ) as p:
             task_id = p.add_task(description, total=total)
             yield _RichTask(p, task_id)
         if total is None or self.enabled:

@@ -17,6 +17,11 @@ sections each line is split into sentences and only sentences that match a stron
 so an equal-opportunity sentence at the end of a requirements paragraph leaves the paragraph.
 A paragraph that describes the company and says nothing about the role goes whole. The rules
 lean towards keeping: losing a requirement costs more than keeping a benefits line.
+
+Each rule is a list of cues, a literal plus the regex that must match where the literal occurs
+(``_Rule``): the literals are tested once per posting and once per line with ``in``, and the
+regexes only run on the few sentences that contain one. This keeps a posting at a millisecond
+or two; running every pattern on every sentence is several times slower.
 """
 
 from __future__ import annotations
@@ -81,11 +86,15 @@ _CELL_TAGS = frozenset({"td", "th"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head"})
 _HTML_HINT = re.compile(r"<[A-Za-z!/]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]{2,8});")
 _HTML_BLOCK_HINT = re.compile(r"<(?:p|br|li|div|ul|ol|h[1-6]|tr|table)\b", re.IGNORECASE)
-_WHITESPACE_RUN = re.compile(r"\s+")
+# A "<" with no ">" before the next "<" (or the end) opens no tag: "x<y", "<5 years". Escaped
+# before parsing, as html.parser rescans unfinished tags and turns quadratic on many of them.
+_STRAY_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+_ASCII_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f\v]+")  # a no-break space stays
 
 _MD_HEADER = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.MULTILINE)
 _MD_STRONG = re.compile(r"\*{2,}")
-_MD_UNDERSCORE_STRONG = re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
+# Emphasis spans are bounded so that a line of unmatched markers stays linear to scan.
+_MD_UNDERSCORE_STRONG = re.compile(r"(?<!\w)__(?=\S)(.{1,200}?)(?<=\S)__(?!\w)")
 _MD_EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _MD_EM_UNDERSCORE = re.compile(r"(?<!\w)_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?!\w)")
 _MD_LEADING_STAR = re.compile(r"^([ \t]*)\*(?=[^\s*])", re.MULTILINE)
@@ -133,7 +142,7 @@ class _TextExtractor(HTMLParser):
         if self._skip_depth:
             return
         if self._collapse and not self._pre_depth:
-            data = _WHITESPACE_RUN.sub(" ", data)
+            data = _ASCII_WHITESPACE_RUN.sub(" ", data)
         self.parts.append(data)
 
     def unknown_decl(self, data: str) -> None:
@@ -144,7 +153,7 @@ class _TextExtractor(HTMLParser):
 def _strip_html(text: str) -> str:
     """HTML to text; source newlines only matter when the document has no block tags."""
     parser = _TextExtractor(collapse_whitespace=bool(_HTML_BLOCK_HINT.search(text)))
-    parser.feed(text)
+    parser.feed(_STRAY_LT.sub("&lt;", text))
     parser.close()
     return "".join(parser.parts)
 
@@ -194,10 +203,13 @@ def strip_markup(text: str) -> str:
 # Normalisation
 # --------------------------------------------------------------------------------------------
 
-# Mojibake is UTF-8 read as Latin-1 or cp1252: every misread lead byte becomes a character in
-# U+00C2..U+00F4. ftfy is slow, so it only runs on texts that contain one (or a C1 control).
-_MOJIBAKE_HINT = re.compile("[\u0080-\u009f\u00c2-\u00f4\ufffd]")
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Mojibake is UTF-8 read as Latin-1 or cp1252: a lead byte shows up as a character in
+# U+00C2..U+00F4 followed by a continuation byte, U+0080..U+00BF or a cp1252 punctuation mark
+# ("Ã©", "â€™"). ftfy is slow, so it runs only on texts with such a pair (or U+FFFD); a lone
+# accented letter ("café") does not wake it.
+_CP1252_CONTINUATION = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_CONTINUATION}]|\ufffd")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # not \t \n \v \f \r
 # (old, new) pairs applied with str.replace where the old character occurs (faster than a
 # translate table or a regex on texts that mostly have none of them).
 _LINE_BREAK_FIXES = (
@@ -254,7 +266,7 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("Itâ€™s\\u00a0a  “role”\\u200b\\n\\n\\n• Python • SQL")
     'It\\'s a "role"\\n\\n- Python\\n- SQL'
     """
-    if _MOJIBAKE_HINT.search(text):
+    if not text.isascii() and _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(text)
     for old, new in _LINE_BREAK_FIXES:
         if old in text:
@@ -293,7 +305,7 @@ class _Rule:
 
     Every match of a cue's regex contains the cue's literal, so the fast ``in`` test skips
     the slow regex almost everywhere. ``narrow`` keeps the cues whose literal occurs in one
-    document, so most rules cost next to nothing on most of its sentences.
+    document, so most rules cost next to nothing on most sentences.
 
     >>> rule = _Rule.of("parental leave", ("401", r"\\b401 ?\\(?k\\)?"))
     >>> rule.search("401(k) match"), rule.search("4011 rows"), rule.narrow({"sql"}).cues
@@ -318,6 +330,13 @@ class _Rule:
                 return True
         return False
 
+    def count(self, low: str) -> int:
+        """How many different cues are found in ``low``."""
+        found = {
+            (lit, pat) for lit, pat in self.cues if lit in low and (pat is None or pat.search(low))
+        }
+        return len({pattern or literal for literal, pattern in found})
+
     @property
     def literals(self) -> frozenset[str]:
         return frozenset(literal for literal, _ in self.cues)
@@ -332,6 +351,7 @@ _EEO_HARD = _Rule.of(
     "sexual orientation|gender identity|national origin|veteran status|reasonable accommodation",
     "individuals with disabilities|americans with disabilities act|ofccp|know your rights",
     "criminal histor|fair chance|pay transparency nondiscrimination",
+    "individual with a disability|disabled veteran",
     ("eeo", r"\beeoc?\b"),
     ("eoe", r"\beoe\b"),
     ("verify", r"\be-?verify\b"),
@@ -341,20 +361,20 @@ _EEO_HARD = _Rule.of(
         r"regardless of (?:their )?(?:race|age|gender|sex|religion|colou?r|national|sexual|"
         r"disabilit|veteran)",
     ),
-    ("protected", r"protected (?:veteran|status|class|characteristic|group)"),
+    "protected veteran|protected status|protected class|protected characteristic|protected group",
     (
         "accommodation",
         r"\baccommodations?\b.{0,80}\b(?:apply|application|hiring|interview|recruit|employment "
-        r"process|disabilit)",
+        r"process|disabilit)|\bdisabilit[^.]{0,120}\baccommodat",
     ),
-    ("drug", r"drug[- ]free (?:workplace|employer)"),
+    ("drug-free|drug free", r"drug[- ]free (?:workplace|employer)"),
     (
         "discriminat",
         r"(?:will not|does not|do not|not|never) discriminate|discrimination (?:against|based|"
         r"on the basis)|non-?discrimination",
     ),
     ("all qualified", r"all qualified (?:applicants|candidates|individuals)"),
-    ("arrest", r"arrest (?:and|or) conviction"),
+    "arrest and conviction|arrest or conviction",
 )
 _EEO_SOFT = _Rule.of(
     (
@@ -363,17 +383,27 @@ _EEO_SOFT = _Rule.of(
         r"encourag\w+|fosters?) (?:\w+ )?(?:diversity|diverse)|diverse (?:and inclusive )?"
         r"(?:workforce|workplace)|diversity,? (?:equity )?(?:and|&) inclusion",
     ),
-    ("inclusi", r"\binclusi(?:ve|on) (?:and diverse )?(?:workplace|environment|culture|workforce)"),
+    (
+        "inclusive|inclusion",
+        r"\binclusi(?:ve|on) (?:and diverse )?(?:workplace|environment|culture|workforce)",
+    ),
     ("minorities", r"\bminorities\b"),
+    ("minority/|minorities/", r"\bminorit(?:y|ies)/(?:female|women)"),
 )
 _RECRUITER_HARD = _Rule.of(
-    "job segment|#li-|this is a post on behalf|posting date",
-    ("on behalf", r"\bon behalf of (?:our|a|one of our) (?:clients?|hiring partners?)\b"),
+    "job segment|#li-|this is a post on behalf|posting date|date posted",
+    ("on behalf of", r"\bon behalf of (?:our|a|one of our) (?:clients?|hiring partners?)\b"),
     ("recruiting", r"\brecruiting (?:for|on behalf)\b"),
-    ("job ", r"\bjob (?:id|code|number|ref)\b"),
-    ("req", r"\breq(?:uisition)?\.? ?(?:(?:id|number|no)\b|#)"),
-    ("ref", r"\b(?:reference|ref)\.? ?(?:(?:number|no|code)\b|#)"),
-    ("posted", r"\bposted (?:via|by|on|date)\b|\bdate posted\b"),
+    ("job id|job code|job number", r"\bjob (?:id|code|number)\b"),
+    (
+        "requisition|req id|req #|req.",
+        r"\breq(?:uisition)?\.? ?(?:(?:id|number|no)\b|#)",
+    ),
+    (
+        "reference|ref #|ref.",
+        r"\b(?:reference|ref)\.? ?(?:(?:number|no|code)\b|#)",
+    ),
+    ("posted", r"\bposted (?:via|by|on)\b"),
     ("#", r"^#[a-z][\w-]*$"),
     ("powered by", r"^powered by [\w.]+$"),
     (
@@ -392,6 +422,12 @@ _RECRUITER_HARD = _Rule.of(
     ("c2c", r"\bc2c\b"),
 )
 _RECRUITER_SOFT = _Rule.of(("our client", r"^our client\b|\bour client,? (?:a|an|is|has)\b"))
+_RECRUITER_PREAMBLE_STARTS = (
+    "our client",
+    "we are recruiting",
+    "we are partnering",
+    "we are working",
+)
 # "Our client, a leading X, is seeking a data scientist ...": only the preamble goes.
 _RECRUITER_PREAMBLE = re.compile(
     r"^(?:our client|we are recruiting (?:for|on behalf of) (?:our|a) client|we are (?:partnering"
@@ -409,26 +445,35 @@ _APPLY = _Rule.of(
     ),
     ("click", r"\bclick (?:on )?(?:the )?(?:\"?apply|here|below|the button)"),
     (
-        "resume|résumé|cv|c.v.|application|cover letter",
+        "send|mail|submit|forward|upload",
         r"\b(?:send|e-?mail|submit|forward|upload|mail) (?:your|a|an|us your|us a|in your|us an|"
-        r"us) (?:[\w.-]+ ){0,2}(?:r[eé]sum[eé]|cv|c\.v\.|application|cover letter)|"
+        r"us) (?:[\w.-]+ ){0,2}(?:r[eé]sum[eé]|cv|c\.v\.|application|cover letter)",
+    ),
+    (
+        "accepted|reviewed|considered|submitted",
         r"\b(?:r[eé]sum[eé]s?|applications?) (?:will be|are|must be) (?:accepted|reviewed|"
         r"considered|submitted)",
     ),
-    ("please", r"\bplease (?:apply|submit|send|e-?mail|forward)\b"),
+    (
+        "please",
+        r"\bplease (?:apply|submit|send|e-?mail|forward)\b",
+    ),
     ("calls", r"\bno (?:phone )?calls\b"),
     ("interested", r"\binterested (?:candidates|applicants|parties|individuals)\b"),
     (
         "qualified",
         r"\bqualified (?:candidates|applicants) (?:should|please|are encouraged|can|may)\b",
     ),
-    ("considered", r"\bto be considered\b[^.]*\b(?:please|send|submit|apply|e-?mail)\b"),
+    ("to be considered", r"\bto be considered\b[^.]*\b(?:please|send|submit|apply|e-?mail)\b"),
     (
-        "information",
+        "more information|additional information|further information",
         r"\bfor (?:more|additional|further) information,? (?:please )?(?:visit|contact|go to|see)",
     ),
     ("visit", r"\bvisit (?:us at|our (?:careers?|website|site|jobs))"),
-    ("applicant", r"\bapplicants? (?:must|should) (?:submit|apply|include)"),
+    (
+        "applicant",
+        r"\bapplicants? (?:must|should) (?:submit|apply|include)",
+    ),
     ("career", r"\bcareers? (?:page|site|portal|website)"),
 )
 _MONEY = r"\$ ?\d[\d,.]*(?: ?[km]\b)?"
@@ -450,76 +495,91 @@ _PAY = _Rule.of(
     ),
 )
 _BENEFITS = _Rule.of(
-    "stock option|parental leave|flexible spending",
+    "stock option|parental leave|flexible spending|life insurance",
     (
-        "medical|health|dental|vision",
-        r"\b(?:medical|health(?:care)?|dental|vision)(?:,|/| and| &)+ ?(?:dental|vision|life)\b",
+        "dental|vision",
+        r"\b(?:medical|health(?:care)?|dental|vision)(?:,|/| and| &)+ ?(?:dental|vision)\b",
     ),
     ("401", r"\b401 ?\(?k\)?"),
     ("pto", r"\bpto\b"),
     ("paid", r"\bpaid (?:time off|holidays?|vacations?|leave|parental|family|sick)"),
-    ("tuition|education", r"(?:tuition|education(?:al)?) (?:assistance|reimbursement)"),
+    ("assistance|reimbursement", r"(?:tuition|education(?:al)?) (?:assistance|reimbursement)"),
     ("competitive", r"competitive (?:salary|salaries|compensation|pay|benefits?|base|total)"),
     (
         "benefit",
         r"\bbenefits? (?:package|program|plan|include|offered|eligibility)|\b(?:comprehensive|"
         r"excellent|great|generous|full|robust|competitive|outstanding|attractive) (?:\w+ )?"
-        r"benefits?\b|eligible for (?:\w+ ){0,3}benefits|\bbenefits (?:are|begin|start)\b",
+        r"benefits?\b|eligible for (?:\w+ ){0,3}benefits|\bbenefits (?:are|begin|start|on|"
+        r"eligibility)\b|\bour benefits\b|\b(?:we|you'll|you will) (?:can )?(?:offer|provide|get|"
+        r"enjoy)\b[^.]{0,80}\bbenefits?\b",
     ),
     ("perk", r"\bperks?\b"),
-    ("insurance", r"\b(?:life|disability|health|medical|dental|vision) insurance"),
-    ("coverage|plan", r"\b(?:medical|dental|vision) (?:coverage|plans?)\b"),
-    ("employee", r"\bemployee (?:stock|assistance program|discount)"),
+    ("insurance", r"\b(?:disability|health|medical|dental|vision) insurance"),
+    (
+        "medical coverage|dental coverage|vision coverage|medical plan|dental plan|vision plan",
+        r"\b(?:medical|dental|vision) (?:coverage|plans?)\b",
+    ),
+    ("employee", r"\bemployee (?:stock|assistance|discount)"),
     ("equity", r"\bequity (?:package|grant|compensation)"),
     ("retirement", r"\bretirement (?:plan|savings|benefits|contribution)"),
     ("wellness", r"\bwellness (?:program|benefit|stipend)"),
-    ("commuter", r"\bcommuter (?:benefits|subsid)"),
+    ("commuter", r"\bcommuter (?:benefit|subsid)"),
     ("hsa|fsa", r"\b[hf]sa\b"),
     ("gym", r"\bgym (?:membership|reimbursement)"),
     (
-        "lunch|snack|meals|food|breakfast",
+        "free|catered",
         r"\b(?:free|catered) (?:lunch|snacks|meals|food|breakfast)",
     ),
     ("unlimited", r"\bunlimited (?:pto|vacation|time off)"),
     ("bonus", r"\b(?:sign[- ]on|signing) bonus"),
     ("relocation", r"\brelocation (?:assistance|package|support|benefits)"),
-    ("matching", r"\bmatching contributions?"),
+    "matching contribution",
 )
-# Statements about the company. They need no role hint nearby to count (see classify_line).
+# Statements about the company (the role hints around them decide what goes, see
+# _Classifier.classify_line).
 _COMPANY = _Rule.of(
     "headquartered|best places to work|subsidiary of|www.|http",
+    (
+        "our mission|our vision|our purpose|our core values|our values|our culture|our story",
+        r"\bour (?:mission|vision|purpose|core values|values|culture|story)\b",
+    ),
+    (
+        "we help|we serve|we partner with|we empower|we enable",
+        r"\bwe (?:help|serve|partner with|empower|enable)\b",
+    ),
+    ("owned|held|traded", r"\bemployee[- ]owned\b|\bprivately[- ]held\b|\bpublicly[- ]traded\b"),
     ("founded", r"\bfounded (?:in|by|on)\b"),
     ("established in", r"\bestablished in (?:19|20)\d\d"),
-    ("our ", r"\bour (?:mission|vision|purpose|core values|values|culture|story)\b"),
     (
-        "our ",
+        "our customers|our clients|our products|our platform|our solutions|our services",
         r"\bour (?:customers|clients|products|platform|solutions|services) (?:include|are|range"
         r"|span)\b",
     ),
     ("fortune", r"\bfortune \d+"),
     (
-        "leading|premier|largest|world|award|growing|trusted|renowned|pioneering|nation's",
+        "leading|premier|largest|world-class|world class|award|growing|trusted|renowned|"
+        "pioneering|nation's",
         r"\b(?:is|are) (?:a|an|the|one of the) (?:[\w'-]+ ){0,2}(?:leading|premier|largest|"
         r"world[- ]class|award[- ]winning|fast[- ]growing|fastest[- ]growing|trusted|renowned|"
         r"pioneering|nation's)\b",
     ),
-    ("leader", r"\b(?:global|industry|market|world) leader\b|\bleader in\b"),
+    ("leader", r"\bleader in\b|\b(?:global|industry|market|world) leader\b"),
     (
         "leading",
-        r"\bleading (?:global )?(?:provider|supplier|developer|manufacturer|company|firm|organization)",
+        r"\bleading (?:global )?(?:provider|supplier|developer|manufacturer|company|firm|"
+        r"organization)",
     ),
-    ("we are|we're", r"\b(?:we are|we're) (?:a|an|the|one of)\b"),
-    ("we ", r"\bwe (?:help|serve|partner with|empower|enable)\b"),
     (
-        "employees|team members|associates|professionals|people|customers|clients|offices|"
-        "locations|countries|hospitals|members|users|businesses|companies",
-        r"\b\d[\d,.]*\+? ?(?:k )?(?:\+ )?(?:employees|team members|associates|professionals|"
-        r"people|customers|clients|offices|locations|countries|hospitals|members|users|businesses"
-        r"|companies)\b",
+        "we are|we're",
+        r"\b(?:we are|we're) (?:an?|the|one of)\b",
     ),
-    ("owned|held|traded", r"\bemployee[- ]owned\b|\bprivately[- ]held\b|\bpublicly[- ]traded\b"),
+    (
+        "employees|people|customers|clients|offices|countries|members|users",
+        r"\b\d[\d,.]*\+? ?(?:k )?(?:\+ )?(?:employees|team members|people|customers|clients|"
+        r"offices|countries|members|users)\b",
+    ),
     ("since", r"\bsince (?:19|20)\d\d\b"),
-    ("5000|forbes|glassdoor", r"\b(?:inc\.? 5000|forbes|glassdoor)\b"),
+    "inc. 5000|inc 5000|forbes|glassdoor",
 )
 # Sentence rules in order; a soft rule yields to a role line in the same sentence
 # ("experience with dental claims data" is a requirement, not a benefit).
@@ -553,7 +613,12 @@ _ROLE_LINE = _Rule.of(
     ("requirement", r"\brequirements?\b"),
     (
         "experience",
-        r"\bexperience (?:with|in|using|working|of)\b|\byears? (?:of )?(?:[\w+-]+ ){0,2}experience\b",
+        r"\bexperience (?:with|in|using|working|of)\b|\byears?\b[^.]{0,40}\bexperience\b",
+    ),
+    (
+        "preferred|plus|nice to have|required|proficien|familiarity|knowledge of|understanding of",
+        r"\b(?:preferred|(?:is )?a plus|nice to have|(?:is|are) required|required:|proficien\w* "
+        r"(?:in|with)|familiarity with|knowledge of|understanding of)\b",
     ),
     ("bachelor|master|ph|doctorate", r"\b(?:bachelor|master|ph\.?d|doctorate)"),
     (
@@ -583,28 +648,30 @@ _ROLE_HINT = _Rule.of(
     ("skill", r"\bskills?\b"),
     ("degree", r"\bdegree\b"),
     ("experience", r"\bexperience (?:with|in)\b"),
-    ("team", r"\b(?:the|our|this|your) team\b"),
+    ("team", r"\b(?:an?|the|our|this|your) (?:[\w-]+ ){0,2}teams?\b"),
 )
-_ALL_LITERALS = frozenset().union(
-    *(rule.literals for _, rule, _ in _SENTENCE_RULES),
-    _COMPANY.literals,
-    _ROLE_LINE.literals,
-    _ROLE_HINT.literals,
+# Literals of the rules narrowed per posting (the role rules run too rarely to need it).
+_LINE_LITERALS = tuple(
+    sorted(frozenset().union(*(rule.literals for _, rule, _ in _SENTENCE_RULES), _COMPANY.literals))
 )
 # After the company's name, these make a sentence about the company: "Acme is ...".
 _COMPANY_VERB = re.compile(
-    r"(?:'s|,? (?:is|are|was|has|have|provides?|offers?|helps?|serves?|delivers?|builds?|"
+    r"(?:,? (?:is|are|was|has|have|provides?|offers?|helps?|serves?|delivers?|builds?|"
     r"develops?|operates?|specializes?|employs?|brings?|makes?|enables?|combines?|works?|"
     r"empowers?|creates?|designs?|manufactures?|partners?|believes?|exists|strives|uses|invests?|"
+    r"sells?|supplies|produces?|runs?|owns?|powers?|connects?|leads?|transforms?|"
     r"pioneered|started|began|grew|continues|remains)\b)"
 )
 _COMPANY_NAME_SUFFIX = re.compile(
     r"[\s,]+(?:inc\.?|incorporated|llc|l\.l\.c\.|ltd\.?|limited|corp\.?|corporation|co\.?|"
     r"company|group|plc|lp|llp|holdings)$"
 )
+# The company is the subject of a sentence when its name starts within this many characters
+# ("Founded in 2008, Acme is ...").
+_MAX_SUBJECT_OFFSET = 30
 _TRAILING_RATING = re.compile(r"\s+\d(?:\.\d)?\s*$")
 
-_HEADING_TRIM = re.compile(r"^[\s#*>|-]+|[\s:.!?*|»>-]+$")
+_HEADING_DECORATION = " \t#*>|-:.!?»"
 _INLINE_HEADING = re.compile(r"^([A-Za-z][\w &/'(),.-]{1,45}?) ?: *(\S.*)$")
 _SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9#$])")
 _ABBREVIATION_END = re.compile(
@@ -619,26 +686,25 @@ _MAX_FIELD_VALUE_CHARS = 60
 # A "sentence" longer than this that speaks about the role is a glued blob (postings scraped
 # without line breaks): a boilerplate phrase inside it does not take the role text with it.
 _BLOB_CHARS = 300
+_BLOB_ROLE_CUES = 3
 
 
 # Section headings, matched in full against a heading key (lower case, trimmed, "&" as "and").
 _COMPANY_HEADING = re.compile(
-    r"(?:about|who is|meet|get to know|introducing|life at|working at) (?!.*\b(?:role|job|"
-    r"position|opportunit\w*|team|you|your|candidate|work you|project|department|group|lab)\b)"
-    r".{1,50}|who (?:we are|are we)|about|our (?:mission|story|company|culture|values|vision|"
-    r"purpose|history|organi[sz]ation|firm)|mission(?: statement)?|(?:the )?company|company "
-    r"(?:overview|description|profile|summary|background|information|info|bio|culture|snapshot)"
-    r"|overview of (?:the |our )?company|what we do|employer (?:description|overview)|(?:the|our)"
-    r" (?:organi[sz]ation|firm|employer)|organi[sz]ation(?:al)? overview|culture|(?:the )?company"
-    r" and culture|our culture and values"
+    r"(?:more )?(?:about|who is|meet|get to know|introducing|life at|working at) (?!you\b|your\b|"
+    r"(?:the|this|our|my) (?:[\w-]+ ){0,3}(?:role|job|position|opportunit\w*|team|group|lab|"
+    r"department|division|candidate|project|work)\b).{1,50}|who (?:we are|are we)|(?:more )?about"
+    r"|our (?:mission|story|company|culture|values|vision|purpose|history|organi[sz]ation|firm)"
+    r"|mission(?: statement)?|(?:the )?company|company (?:overview|description|profile|summary|"
+    r"background|information|info|bio|culture|snapshot)|overview of (?:the |our )?company|what "
+    r"we do|employer (?:description|overview)|(?:the|our) (?:organi[sz]ation|firm|employer)|"
+    r"organi[sz]ation(?:al)? overview|culture|(?:the )?company and culture|our culture and values"
 )
+# Any short heading that names benefits or perks ("The Perks You'll Enjoy", "Benefits & Pay").
 _BENEFITS_HEADING = re.compile(
-    r"(?:our |the |your |employee |great |excellent )?(?:benefits?|perks)(?: and perks| and "
-    r"benefits| summary| package| overview| offered| include| includes| and compensation"
-    r"| highlights)?|what (?:we|\S+(?: \S+)?) (?:can |will )?offer(?: you)?|we offer|what(?:'s| is)"
-    r" in it for you|why (?:join|work)(?: .*)?|(?:total )?rewards|(?:compensation|pay|salary) and "
-    r"benefits|what you(?:'ll)? get|(?:our )?offer|in return(?:, we offer)?|we provide|what we "
-    r"provide"
+    r".*\b(?:benefits?|perks)\b.*|what (?:we|\S+(?: \S+)?) (?:can |will )?offers?(?: you)?(?: .*)?"
+    r"|we offer|what(?:'s| is) in it for you|why (?:join|work)(?: .*)?|(?:total )?rewards|what "
+    r"you(?:'ll)? get|(?:our )?offer|in return(?:, we offer)?|we provide|what we provide"
 )
 _EEO_HEADING = re.compile(
     r"eeoc?(?: .*)?|equal (?:employment )?opportunit.*|e-?verify.*|affirmative action.*"
@@ -666,24 +732,44 @@ _RECRUITER_SECTION_HEADING = re.compile(
     r"disclaimer|(?:important )?notice to .*(?:agenc|recruit|business).*|(?:recruiter|agency|"
     r"staffing)(?: .*)?|posting notice.*|to (?:all )?(?:recruitment )?agencies.*"
 )
-_DROP_HEADINGS: tuple[tuple[re.Pattern[str], BoilerplateKind], ...] = (
-    (_RECRUITER_FIELD_HEADING, "recruiter"),
-    (_EEO_HEADING, "eeo"),
-    (_PAY_HEADING, "pay"),
-    (_BENEFITS_HEADING, "benefits"),
-    (_APPLY_HEADING, "apply"),
-    (_RECRUITER_SECTION_HEADING, "recruiter"),
-    (_COMPANY_HEADING, "company"),
+# All of them in one pattern, tried in this order; the group that matched names the kind.
+_DROP_HEADING_KINDS: dict[str, BoilerplateKind] = {
+    "recruiter_field": "recruiter",
+    "eeo": "eeo",
+    "pay": "pay",
+    "benefits": "benefits",
+    "apply": "apply",
+    "recruiter": "recruiter",
+    "company": "company",
+}
+_DROP_HEADING = re.compile(
+    "|".join(
+        f"(?P<{group}>{pattern.pattern})"
+        for group, pattern in zip(
+            _DROP_HEADING_KINDS,
+            (
+                _RECRUITER_FIELD_HEADING,
+                _EEO_HEADING,
+                _PAY_HEADING,
+                _BENEFITS_HEADING,
+                _APPLY_HEADING,
+                _RECRUITER_SECTION_HEADING,
+                _COMPANY_HEADING,
+            ),
+            strict=True,
+        )
+    )
 )
 # Headings of role sections: strong ones close a drop section even without a colon.
-_ROLE_HEADING_STRONG = re.compile(
-    r"responsib|\bduties\b|qualif|requirement|\bskills?\b|\bexperience\b|\beducation\b|"
-    r"competenc|\babilities\b|\byou(?:r|'ll|'re|'d)?\b|(?:the|this) (?:role|position|job|"
-    r"opportunity)|job (?:description|summary|overview|details|purpose|functions?|profile)|"
-    r"position (?:summary|description|overview|details|purpose)|role (?:summary|description|"
-    r"overview)|nice to have|bonus points|preferred|desired|must have|tech stack|technolog|"
-    r"\btools\b|accountabilit|essential (?:functions|duties)|objectives|day[- ]to[- ]day|ideal "
-    r"candidate|looking for|summary|description|overview|\bthe team\b|in this role"
+_ROLE_HEADING_STRONG = _Rule.of(
+    "responsib|duties|qualif|requirement|skill|experience|education|competenc|abilities",
+    "the role|this role|the position|this position|the job|this job|the opportunity",
+    "this opportunity|job details|job purpose|job function|job profile|position details",
+    "summary|description|overview|nice to have|bonus points|preferred|desired|must have",
+    "tech stack|technolog|accountabilit|essential functions|essential duties|objectives",
+    "day to day|day-to-day|ideal candidate|looking for|the team|in this role",
+    ("you", r"\byou(?:r|'ll|'re|'d)?\b"),
+    ("tools", r"\btools\b"),
 )
 _ROLE_HEADING_WEAK = re.compile(
     r"\b(?:role|position|job|team|project|work|location|travel|clearance|citizenship|schedule"
@@ -707,8 +793,13 @@ class _Heading:
 
 
 def _heading_key(text: str) -> str:
-    key = _HEADING_TRIM.sub("", text).lower().replace("&", " and ")
-    return _WHITESPACE_RUN.sub(" ", key).strip()
+    """A heading in canonical form: lower case, no decoration, "&" as "and".
+
+    >>> _heading_key("## Benefits & Perks:")
+    'benefits and perks'
+    """
+    key = text.strip(_HEADING_DECORATION).lower().replace("&", " and ")
+    return " ".join(key.split())
 
 
 def _sentence_spans(line: str) -> list[tuple[int, int]]:
@@ -744,15 +835,17 @@ def _company_name(company: str | None) -> str | None:
 
 
 def _names_company(low: str, name: str) -> bool:
-    """Whether a lower-cased sentence has the company as its subject, or says "at <name>".
+    """Whether a lower-cased sentence opens with the company as subject, or says "at <name>".
 
     >>> _names_company("acme is a leading provider of widgets.", "acme")
     True
     >>> _names_company("we model acmeville traffic.", "acme"), _names_company("at acme, we ...", "acme")
     (False, True)
+    >>> _names_company("we cut costs and grow revenue so that acme is profitable.", "acme")
+    False
     """
     start = low.find(name)
-    while start != -1:
+    while -1 < start <= _MAX_SUBJECT_OFFSET:
         end = start + len(name)
         bounded = (start == 0 or not low[start - 1].isalnum()) and (
             end == len(low) or not low[end].isalnum()
@@ -768,48 +861,45 @@ _Spans = list[tuple[int, int, BoilerplateKind | None]]
 
 
 @dataclass(frozen=True)
-class _Classifier:
-    """The rules narrowed to one document, and the name of its company."""
+class _Rules:
+    """The sentence and company rules narrowed to the cue literals present in one posting."""
 
     sentence_rules: tuple[tuple[BoilerplateKind, _Rule, bool], ...]
     company_statement: _Rule
-    role_line: _Rule
-    role_hint: _Rule
+    literals: tuple[str, ...]  # every literal left: a line with none of them is all role text
+
+    @classmethod
+    def for_text(cls, low_text: str) -> _Rules:
+        """Test each literal once per posting, so that lines and sentences only try the cues
+        that can match, and a line with none of the literals is skipped at once."""
+        present = frozenset(literal for literal in _LINE_LITERALS if literal in low_text)
+        narrowed = ((kind, rule.narrow(present), soft) for kind, rule, soft in _SENTENCE_RULES)
+        return cls(
+            tuple(entry for entry in narrowed if entry[1].cues),
+            _COMPANY.narrow(present),
+            tuple(sorted(present)),
+        )
+
+
+@dataclass(frozen=True)
+class _Classifier:
+    """Headings, sentences and lines of one posting."""
+
+    rules: _Rules
     company_name: str | None
-    # Literals of every boilerplate cue of the document: a line with none of them keeps all
-    # its sentences, and needs no splitting.
-    gate: tuple[str, ...]
 
     @classmethod
     def for_text(cls, text: str, company: str | None) -> _Classifier:
         low = text.lower()
-        present = frozenset(literal for literal in _ALL_LITERALS if literal in low)
         name = _company_name(company)
-        name = name if name is not None and name in low else None
-        sentence_rules = tuple((k, rule.narrow(present), soft) for k, rule, soft in _SENTENCE_RULES)
-        company_statement = _COMPANY.narrow(present)
-        gate = frozenset().union(
-            *(rule.literals for _, rule, _ in sentence_rules),
-            company_statement.literals,
-            {"client"} | ({name} if name else set()),
-        )
-        return cls(
-            sentence_rules,
-            company_statement,
-            _ROLE_LINE.narrow(present),
-            _ROLE_HINT.narrow(present),
-            name,
-            tuple(gate),
-        )
+        return cls(_Rules.for_text(low), name if name is not None and name in low else None)
 
     # -- headings ----------------------------------------------------------------------------
 
     def drop_heading_kind(self, key: str) -> BoilerplateKind | None:
-        if not key:
-            return None
-        for pattern, kind in _DROP_HEADINGS:
-            if pattern.fullmatch(key):
-                return kind
+        match = _DROP_HEADING.fullmatch(key) if key else None
+        if match is not None:
+            return _DROP_HEADING_KINDS[match.lastgroup or ""]
         name = self.company_name
         if name and key in {f"{w} {name}" for w in ("about", "why", "life at", "working at")}:
             return "company"
@@ -826,7 +916,7 @@ class _Classifier:
         """
         if line.startswith("- ") or (len(line) > _MAX_HEADING_CHARS and ":" not in line[:50]):
             return None
-        inline = _INLINE_HEADING.match(line)
+        inline = _INLINE_HEADING.match(line) if ":" in line else None
         if inline and len(inline.group(1).split()) <= _MAX_INLINE_HEADING_WORDS:
             key = _heading_key(inline.group(1))
             kind = self.drop_heading_kind(key)
@@ -835,49 +925,20 @@ class _Classifier:
                 return _Heading(kind, is_field, inline.group(2))
             if _ROLE_HEADING_STRONG.search(key):
                 return _Heading(None, rest=inline.group(2))
-        if len(line) > _MAX_HEADING_CHARS or len(line.split()) > _MAX_HEADING_WORDS:
+        too_long = len(line) > _MAX_HEADING_CHARS or len(line.split()) > _MAX_HEADING_WORDS
+        if too_long or line.endswith((".", ",", ";")):  # a sentence, not a heading
             return None
         key = _heading_key(line)
         kind = self.drop_heading_kind(key)
         if kind is not None:
             return _Heading(kind, _RECRUITER_FIELD_HEADING.fullmatch(key) is not None)
-        if not line.endswith((".", ",", ";")) and _ROLE_HEADING_STRONG.search(key):
+        if _ROLE_HEADING_STRONG.search(key):
             return _Heading(None)
         if line.endswith(":") and _ROLE_HEADING_WEAK.search(key):
             return _Heading(None)
         return None
 
     # -- sentences and lines -----------------------------------------------------------------
-
-    def sentence_kind(self, low: str) -> BoilerplateKind | None:
-        """The kind of one lower-cased sentence by its cues, or None.
-
-        A soft cue yields to a role line in the sentence; a hard cue only to a long sentence
-        that is plainly about the role (a glued blob, see ``_BLOB_CHARS``).
-        """
-        for kind, rule, soft in self.sentence_rules:
-            if not rule.search(low):
-                continue
-            if soft and self.role_line.search(low):
-                continue
-            if not soft and len(low) > _BLOB_CHARS and self.is_role_blob(low):
-                continue
-            return kind
-        return None
-
-    def is_role_blob(self, low: str) -> bool:
-        return self.role_line.search(low) and self.role_hint.search(low)
-
-    def about_company(self, low: str) -> bool:
-        """Whether a sentence describes the company (and not the role)."""
-        if self.role_line.search(low):
-            return False
-        if self.company_statement.search(low):
-            return True
-        return self.company_name is not None and _names_company(low, self.company_name)
-
-    def says_role(self, low: str) -> bool:
-        return self.role_line.search(low) or self.role_hint.search(low)
 
     def classify_line(self, line: str) -> _Spans:
         """Sentence spans of ``line`` with the boilerplate kind of each (None: keep).
@@ -890,28 +951,65 @@ class _Classifier:
         [('Build models in Python.', None), ('We are an equal opportunity employer.', 'eeo')]
         """
         low_line = line.lower()
-        if not any(literal in low_line for literal in self.gate):
+        rules = self.rules
+        preamble_start = low_line.startswith(_RECRUITER_PREAMBLE_STARTS)
+        named = self.company_name is not None and self.company_name in low_line
+        if not (preamble_start or named or any(lit in low_line for lit in rules.literals)):
             return [(0, len(line), None)]
         spans = _sentence_spans(line)
         preset: list[BoilerplateKind | None] = [None] * len(spans)
-        preamble = _RECRUITER_PREAMBLE.match(line) if "client" in low_line else None
+        preamble = _RECRUITER_PREAMBLE.match(line) if preamble_start else None
         if preamble and spans and preamble.end() < spans[0][1]:
             spans[0:1] = [(0, preamble.end()), (preamble.end(), spans[0][1])]
             preset.insert(0, "recruiter")
         lows = [line[a:b].lower() for a, b in spans]
-        kinds = [kind or self.sentence_kind(low) for kind, low in zip(preset, lows, strict=True)]
+        kinds = [kind or _sentence_kind(low, rules) for kind, low in zip(preset, lows, strict=True)]
         free = [i for i, kind in enumerate(kinds) if kind is None]
-        if any(self.about_company(lows[i]) for i in free):
-            whole = not any(self.says_role(lows[i]) for i in free)
+        if any(self.about_company(lows[i], rules) for i in free):
+            whole = not any(_says_role(lows[i]) for i in free)
             for i in free:
-                strong = self.company_statement.search(lows[i]) and not self.says_role(lows[i])
+                strong = rules.company_statement.search(lows[i]) and not _says_role(lows[i])
                 if whole or strong:
                     kinds[i] = "company"
         return [(a, b, kind) for (a, b), kind in zip(spans, kinds, strict=True)]
 
-    def closes_section(self, line: str, spans: _Spans) -> bool:
-        """A line about the role ends a drop section, unless it is all boilerplate itself."""
-        return self.role_line.search(line.lower()) and not _all_removed(spans)
+    def about_company(self, low: str, rules: _Rules) -> bool:
+        """Whether a sentence describes the company (and not the role)."""
+        name = self.company_name
+        if rules.company_statement.search(low) or (name and _names_company(low, name)):
+            return not _ROLE_LINE.search(low)
+        return False
+
+
+def _sentence_kind(low: str, rules: _Rules) -> BoilerplateKind | None:
+    """The kind of one lower-cased sentence by its cues, or None.
+
+    A soft cue yields to a role line in the sentence; a hard cue only to a long sentence that
+    is plainly about the role (a glued blob, see ``_BLOB_CHARS``).
+    """
+    for kind, rule, soft in rules.sentence_rules:
+        if not rule.search(low):
+            continue
+        if soft and _ROLE_LINE.search(low):
+            continue
+        if not soft and len(low) > _BLOB_CHARS and _is_role_blob(low):
+            continue
+        return kind
+    return None
+
+
+def _is_role_blob(low: str) -> bool:
+    """Whether a long sentence carries several different role cues (not just one word)."""
+    return _ROLE_LINE.count(low) + _ROLE_HINT.count(low) >= _BLOB_ROLE_CUES
+
+
+def _says_role(low: str) -> bool:
+    return _ROLE_LINE.search(low) or _ROLE_HINT.search(low)
+
+
+def _closes_section(line: str, spans: _Spans) -> bool:
+    """A line about the role ends a drop section, unless it is all boilerplate itself."""
+    return _ROLE_LINE.search(line.lower()) and not _all_removed(spans)
 
 
 # --------------------------------------------------------------------------------------------
@@ -951,7 +1049,7 @@ class _Removal:
             else:
                 runs.append((kind, a, b))
         for kind, a, b in runs:
-            self.removed[kind].append(line[a:b])
+            self.removed[kind].append(line[a:b].strip())
 
     def flush(self) -> None:
         if self._block:
@@ -974,6 +1072,75 @@ def _all_removed(spans: _Spans) -> bool:
 
 def _whole(line: str, kind: BoilerplateKind) -> _Spans:
     return [(0, len(line), kind)]
+
+
+@dataclass
+class _Walk:
+    """One pass over the lines of a posting: what is kept, what goes, which section we are in."""
+
+    rules: _Classifier
+    removal: _Removal
+    kept: list[str] = field(default_factory=list)
+    section: BoilerplateKind | None = None  # the drop section we are in
+    field_kind: BoilerplateKind | None = None  # a field heading ("Job ID:") awaiting its value
+
+    def step(self, index: int, line: str) -> None:
+        if not line.strip():
+            if self.section is None:
+                self.kept.append("")
+            return
+        heading = self.rules.heading(line)
+        if self._field_value(index, line, heading) or self._drop_heading(index, line, heading):
+            return
+        if heading is not None:  # a role heading, or "Heading: text about the role"
+            self.section = None
+        self._line(index, line)
+
+    def _field_value(self, index: int, line: str, heading: _Heading | None) -> bool:
+        """Drop the value line after a field heading ("Job ID" / "12345")."""
+        kind, self.field_kind = self.field_kind, None
+        if kind is None or heading is not None or len(line) > _MAX_FIELD_VALUE_CHARS:
+            return False
+        self.removal.drop_line(index, _whole(line, kind))
+        return True
+
+    def _drop_heading(self, index: int, line: str, heading: _Heading | None) -> bool:
+        """Drop a boilerplate heading, and open its section (a heading alone on its line)."""
+        if heading is None or heading.kind is None:
+            return False
+        if heading.rest and _closes_section(heading.rest, self.rules.classify_line(heading.rest)):
+            return False  # "Compensation: you will be rewarded for ..." is about the role
+        self.removal.drop_line(index, _whole(line, heading.kind))
+        if heading.field and not heading.rest:
+            self.field_kind = heading.kind
+        elif not heading.rest:
+            self.section = heading.kind
+        return True
+
+    def _line(self, index: int, line: str) -> None:
+        """A line that is not a heading: in a drop section it goes, unless it closes it."""
+        spans = self.rules.classify_line(line)
+        if self.section is not None and not _closes_section(line, spans):
+            fill = self.section
+            self.removal.drop_line(index, [(a, b, kind or fill) for a, b, kind in spans])
+            return
+        self.section = None
+        if _all_removed(spans):
+            self.removal.drop_line(index, spans)
+        elif any(kind is not None for _, _, kind in spans):
+            self.removal.drop_sentences(line, spans)
+            self.kept.append(" ".join(line[a:b].strip() for a, b, kind in spans if kind is None))
+        else:
+            self.removal.flush()
+            self.kept.append(line)
+
+
+def _check_text(text: object, company: object) -> None:
+    """Fail early on what a data frame hands over for a missing value (NaN, None)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}: {text!r}")
+    if company is not None and not isinstance(company, str):
+        raise TypeError(f"company must be a str or None, got {type(company).__name__}: {company!r}")
 
 
 def remove_boilerplate(
@@ -1000,54 +1167,17 @@ def remove_boilerplate(
     >>> removed["benefits"], removed["eeo"]
     (['Benefits:\\n- Medical, dental and vision\\n- 401(k)'], ['We are an equal opportunity employer.'])
     """
+    _check_text(text, company)
     lines = text.split("\n")
-    rules = _Classifier.for_text(text, company)
-    removal = _Removal(lines)
-    kept: list[str] = []
-    section: BoilerplateKind | None = None  # the drop section we are in
-    field_kind: BoilerplateKind | None = None  # a field heading waiting for its value
+    walk = _Walk(_Classifier.for_text(text, company), _Removal(lines))
     for index, line in enumerate(lines):
-        if not line.strip():
-            if section is None:
-                kept.append("")
-            continue
-        heading = rules.heading(line)
-        if field_kind is not None and heading is None and len(line) <= _MAX_FIELD_VALUE_CHARS:
-            removal.drop_line(index, _whole(line, field_kind))
-            field_kind = None
-            continue
-        field_kind = None
-        if heading is not None and heading.kind is not None:
-            rest_spans = rules.classify_line(heading.rest) if heading.rest else []
-            if not (heading.rest and rules.closes_section(heading.rest, rest_spans)):
-                removal.drop_line(index, _whole(line, heading.kind))
-                if heading.field and not heading.rest:
-                    field_kind = heading.kind
-                elif not heading.rest:
-                    section = heading.kind
-                continue
-            section = None  # "Compensation: you will be rewarded for ..." is about the role
-        elif heading is not None:
-            section = None
-        spans = rules.classify_line(line)
-        if section is not None and not rules.closes_section(line, spans):
-            fill = section
-            removal.drop_line(index, [(a, b, kind or fill) for a, b, kind in spans])
-            continue
-        section = None
-        if _all_removed(spans):
-            removal.drop_line(index, spans)
-        elif any(kind is not None for _, _, kind in spans):
-            removal.drop_sentences(line, spans)
-            kept.append(" ".join(line[a:b].strip() for a, b, kind in spans if kind is None))
-        else:
-            removal.flush()
-            kept.append(line)
-    removal.flush()
+        walk.step(index, line)
+    walk.removal.flush()
+    kept, removed = walk.kept, walk.removal.removed
     cleaned = _MANY_NEWLINES.sub("\n\n", "\n".join(kept)).strip()
     if not cleaned:
         return text.strip(), _empty_removed()
-    return cleaned, removal.removed
+    return cleaned, removed
 
 
 def clean_posting(text: str, *, company: str | None = None) -> CleanResult:
@@ -1057,6 +1187,7 @@ def clean_posting(text: str, *, company: str | None = None) -> CleanResult:
     >>> result.text, result.removed["eeo"]
     ('Data Scientist', ['We are an equal opportunity employer.'])
     """
+    _check_text(text, company)
     after_markup = strip_markup(text)
     normalized = normalize_text(after_markup)
     cleaned, removed = remove_boilerplate(normalized, company=company)

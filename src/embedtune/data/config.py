@@ -42,7 +42,8 @@ class PrepareConfig:
         self.keep_titles = tuple(t.strip() for t in self.keep_titles if t.strip())
         if self.max_tokens is not None and self.max_tokens < 8:
             raise EmbedtuneError(
-                f"--max-tokens {self.max_tokens} is too small", fix="use at least 8, or leave it unset"
+                f"--max-tokens {self.max_tokens} is too small",
+                fix="use at least 8, or leave it unset",
             )
         if not 0 < self.group_threshold <= self.near_dup_threshold <= 1:
             raise EmbedtuneError(
@@ -52,7 +53,9 @@ class PrepareConfig:
             )
         self.split = check_fractions(self.split)
         if self.demo_size < 10:
-            raise EmbedtuneError(f"--demo-size {self.demo_size} is too small", fix="use at least 10")
+            raise EmbedtuneError(
+                f"--demo-size {self.demo_size} is too small", fix="use at least 10"
+            )
         if self.push_to_hub is not None and self.push_to_hub.count("/") != 1:
             raise EmbedtuneError(
                 f"--push-to-hub {self.push_to_hub!r} is not a repository id",

@@ -110,7 +110,6 @@ def minhash_signatures(
     return out
 
 
-
 def _bands_for(threshold: float, num_perm: int) -> tuple[int, int]:
     """The (bands, rows) split of the signature whose LSH S-curve best matches ``threshold``.
 

@@ -43,7 +43,9 @@ def dataset_card(report: dict[str, object]) -> str:
     return CARD.format(rows=rows, budget=report.get("token_budget"))
 
 
-def push_prepared(folder: Path, repo_id: str, *, private: bool = True, token: str | None = None) -> str:
+def push_prepared(
+    folder: Path, repo_id: str, *, private: bool = True, token: str | None = None
+) -> str:
     """Upload ``folder`` (an ``embedtune prepare`` output) to the dataset repo ``repo_id``."""
     from huggingface_hub import HfApi
 
@@ -54,7 +56,9 @@ def push_prepared(folder: Path, repo_id: str, *, private: bool = True, token: st
         stage = Path(tmp)
         (stage / "data").mkdir()
         for split in ("train", "validation", "test"):
-            shutil.copy(folder / "parquet" / f"{split}.parquet", stage / "data" / f"{split}.parquet")
+            shutil.copy(
+                folder / "parquet" / f"{split}.parquet", stage / "data" / f"{split}.parquet"
+            )
         for extra in ("gold_queries.parquet", "prepare_report.json"):
             if (folder / extra).exists():
                 shutil.copy(folder / extra, stage / extra)

@@ -16,10 +16,28 @@ import pandas as pd
 
 from embedtune.errors import EmbedtuneError
 
-TEXT_GUESSES = ("text", "description", "job_description", "body", "content", "job_posting", "posting", "document", "passage")
+TEXT_GUESSES = (
+    "text",
+    "description",
+    "job_description",
+    "body",
+    "content",
+    "job_posting",
+    "posting",
+    "document",
+    "passage",
+)
 TITLE_GUESSES = ("title", "job_title", "position", "role", "job_name", "position_title")
 ID_GUESSES = ("id", "_id", "job_id", "posting_id", "doc_id", "uid")
-SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".json": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,9 @@ def _load_hf(name: str, split: str) -> pd.DataFrame:
         raise EmbedtuneError("empty dataset name after 'hf:'", fix="use hf:OWNER/NAME")
     path = Path(name)
     try:
-        if path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists()):
+        if path.is_dir() and (
+            (path / "dataset_dict.json").exists() or (path / "state.json").exists()
+        ):
             loaded = datasets.load_from_disk(str(path))
         else:
             loaded = datasets.load_dataset(name, split=split)

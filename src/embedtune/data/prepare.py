@@ -21,7 +21,7 @@ import pandas as pd
 
 from embedtune._io import atomic_dir, write_json
 from embedtune.data.budget import count_tokens, fit_to_budget
-from embedtune.data.clean import BOILERPLATE_KINDS, clean_posting
+from embedtune.data.clean import BOILERPLATE_KINDS, CleanResult, clean_posting
 from embedtune.data.config import PrepareConfig
 from embedtune.data.dedupe import find_duplicates
 from embedtune.data.load import Corpus, _key, load_corpus, resolve_columns
@@ -30,7 +30,13 @@ from embedtune.errors import EmbedtuneError
 from embedtune.progress import NullReporter, Reporter, track
 
 CORE_COLUMNS = ("id", "title", "text", "split", "group")
-DROP_REASONS = ("title_filter", "empty_text", "empty_after_cleaning", "exact_duplicate", "near_duplicate")
+DROP_REASONS = (
+    "title_filter",
+    "empty_text",
+    "empty_after_cleaning",
+    "exact_duplicate",
+    "near_duplicate",
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,9 @@ def prepare_corpus(
     counts: dict[str, int] = {"loaded": len(frame)}
 
     def drop(row: int, reason: str, **extra: Any) -> None:
-        dropped.append({"row": row, "id": ids[row], "title": titles[row], "reason": reason, **extra})
+        dropped.append(
+            {"row": row, "id": ids[row], "title": titles[row], "reason": reason, **extra}
+        )
 
     alive = list(range(len(frame)))
     if config.keep_titles:
@@ -148,10 +156,11 @@ def prepare_corpus(
             drop(i, "empty_text")
     alive = [i for i in alive if raw[i].strip()]
 
-    cleaned = {}
-    for i in track(reporter, alive, "Cleaning postings"):
-        cleaned[i] = clean_posting(raw[i], company=companies[i] or None) if config.clean else None
-    bodies = {i: (cleaned[i].text if cleaned[i] else raw[i].strip()) for i in alive}
+    cleaned: dict[int, CleanResult] = {}
+    if config.clean:
+        for i in track(reporter, alive, "Cleaning postings"):
+            cleaned[i] = clean_posting(raw[i], company=companies[i] or None)
+    bodies = {i: cleaned[i].text if i in cleaned else raw[i].strip() for i in alive}
     for i in alive:
         if not bodies[i].strip():
             drop(i, "empty_after_cleaning")
@@ -230,7 +239,7 @@ def prepare_corpus(
 def _token_report(
     tokenizer: Any,
     raw: list[str],
-    cleaned: dict[int, Any],
+    cleaned: dict[int, CleanResult],
     documents: list[str],
     fitted: list[Any],
     kept: list[int],
@@ -239,7 +248,7 @@ def _token_report(
     n = max(len(kept), 1)
     before = sum(count_tokens(tokenizer, [raw[i] for i in kept]))
     removed: dict[str, int] = {}
-    if all(cleaned.get(i) is not None for i in kept):
+    if all(i in cleaned for i in kept):
         markup = sum(count_tokens(tokenizer, [cleaned[i].after_markup for i in kept]))
         normal = sum(count_tokens(tokenizer, [cleaned[i].normalized for i in kept]))
         removed["markup"] = before - markup
@@ -285,7 +294,10 @@ def save_prepared(prepared: PreparedCorpus, out: Path, config: PrepareConfig) ->
         for name in SPLIT_NAMES
     }
     dataset = datasets.DatasetDict(
-        {name: datasets.Dataset.from_pandas(df, preserve_index=False) for name, df in by_split.items()}
+        {
+            name: datasets.Dataset.from_pandas(df, preserve_index=False)
+            for name, df in by_split.items()
+        }
     )
     with _quiet_datasets():
         dataset.save_to_disk(str(out / "dataset"))
@@ -349,7 +361,9 @@ def prepare(config: PrepareConfig, *, reporter: Reporter | None = None) -> Prepa
             fix="choose another --out, or pass --overwrite to replace it",
         )
     tokenizer = load_tokenizer(config.model)
-    budget = config.max_tokens or max_seq_length(config.model) - tokenizer.num_special_tokens_to_add()
+    budget = (
+        config.max_tokens or max_seq_length(config.model) - tokenizer.num_special_tokens_to_add()
+    )
     with reporter.task(f"Loading {config.source}", total=None):
         corpus = load_corpus(
             config.source,
@@ -359,9 +373,10 @@ def prepare(config: PrepareConfig, *, reporter: Reporter | None = None) -> Prepa
             seed=config.seed,
         )
     prepared = prepare_corpus(corpus, config, tokenizer, budget, reporter=reporter)
-    with reporter.task(f"Writing {config.out}", total=None), atomic_dir(
-        config.out, overwrite=config.overwrite
-    ) as tmp:
+    with (
+        reporter.task(f"Writing {config.out}", total=None),
+        atomic_dir(config.out, overwrite=config.overwrite) as tmp,
+    ):
         save_prepared(prepared, tmp, config)
     if config.push_to_hub:
         from embedtune.data.hub import push_prepared

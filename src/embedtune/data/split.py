@@ -55,10 +55,16 @@ def grouped_split(
     assigned: dict[int, SplitName] = {}
     # Place the largest groups first so that small ones can even out the proportions.
     for group in sorted(order, key=lambda g: -sizes[g]):
-        deficit = np.where(np.array(needed), (targets - counts) / np.maximum(targets, 1e-9), -np.inf)
+        deficit = np.where(
+            np.array(needed), (targets - counts) / np.maximum(targets, 1e-9), -np.inf
+        )
         # A split that is still empty comes first, so none ends up empty.
         empty = [k for k in range(3) if needed[k] and counts[k] == 0]
-        k = empty[0] if empty and len(assigned) >= len(order) - len(empty) else int(np.argmax(deficit))
+        k = (
+            empty[0]
+            if empty and len(assigned) >= len(order) - len(empty)
+            else int(np.argmax(deficit))
+        )
         assigned[group] = SPLIT_NAMES[k]
         counts[k] += sizes[group]
     result = [assigned[g] for g in groups]

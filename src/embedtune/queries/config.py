@@ -1,0 +1,81 @@
+"""Settings of query generation (the `--queries` family of `embedtune prepare` flags)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from embedtune.errors import EmbedtuneError
+
+QueryMethod = Literal["offline", "openai", "openai-batch", "column"]
+QUERY_METHODS: tuple[QueryMethod, ...] = ("offline", "openai", "openai-batch", "column")
+
+
+def parse_query_source(value: str) -> tuple[QueryMethod, str | None]:
+    """Split a ``--queries`` value into the method and, for ``column:NAME``, the column.
+
+    >>> parse_query_source("column:search_query")
+    ('column', 'search_query')
+    >>> parse_query_source("offline")
+    ('offline', None)
+    """
+    method, _, column = value.strip().partition(":")
+    if method == "column":
+        if not column.strip():
+            raise EmbedtuneError(
+                "--queries column: needs a column name", fix="use --queries column:NAME"
+            )
+        return "column", column.strip()
+    if method not in QUERY_METHODS or column:
+        raise EmbedtuneError(
+            f"invalid --queries {value!r}",
+            fix="use one of offline, openai, openai-batch, column:NAME",
+        )
+    return cast(QueryMethod, method), None
+
+
+@dataclass
+class QueryConfig:
+    """Where training queries come from and how they are filtered."""
+
+    source: str = "offline"
+    per_posting: int = 1
+    llm_model: str = "gpt-4o-mini"
+    llm_base_url: str | None = None
+    prompt_template: Path | None = None
+    prices: Path | None = None
+    yes: bool = False
+    round_trip_k: int | None = None
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        parse_query_source(self.source)
+        if not 1 <= self.per_posting <= 10:
+            raise EmbedtuneError(
+                f"--queries-per-posting {self.per_posting} is out of range", fix="use 1 to 10"
+            )
+        if self.round_trip_k is not None and self.round_trip_k < 1:
+            raise EmbedtuneError(
+                f"--round-trip-k {self.round_trip_k} must be at least 1",
+                fix="use e.g. --round-trip-k 10, or leave it unset to keep every query",
+            )
+        for flag, path in (("--prompt-template", self.prompt_template), ("--prices", self.prices)):
+            if path is not None and not Path(path).is_file():
+                raise EmbedtuneError(
+                    f"{flag} {path} is not a file", fix=f"pass an existing {flag} file"
+                )
+
+    @property
+    def method(self) -> QueryMethod:
+        return parse_query_source(self.source)[0]
+
+    @property
+    def column(self) -> str | None:
+        return parse_query_source(self.source)[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("prompt_template", "prices"):
+            data[key] = None if data[key] is None else str(data[key])
+        return data

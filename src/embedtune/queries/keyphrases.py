@@ -1,0 +1,579 @@
+"""Keyphrases of a job posting, KeyBERT-style: candidate n-grams, a prior, and MMR selection.
+
+Three pure steps, each testable without a model:
+
+1. :func:`find_candidates` reads a posting and returns its candidate phrases: runs of 1 to
+   ``max_ngram`` words that hold no stopword, generic word ("experience", "team", "strong") or
+   plain verb ("build", "collaborate"), so no candidate starts or ends with one; known skills
+   ("A/B testing", "large language models") are matched whole even when they hold such a word.
+   Each candidate carries what a cheap prior needs: how often it occurs, whether it is a known
+   skill, whether it looks like a tech name ("XGBoost", "CI/CD", "S3"), and whether it looks like
+   a proper name (capitalised mid-sentence: a company or a city).
+2. :func:`prior` turns those facts into a score bonus, so skills beat vague topics at equal
+   cosine; the generator also uses it to keep only the best candidates before encoding.
+3. :func:`mmr_select` picks keyphrases by Maximal Marginal Relevance over the phrase embeddings,
+   skipping a phrase whose words contain or are contained in a pick's ("machine learning" after
+   "machine learning models").
+
+>>> extract_keyphrases("Experience with PyTorch and Kubernetes. Strong credit risk modeling skills.")
+['PyTorch', 'Kubernetes', 'credit risk', 'credit risk modeling', 'risk modeling']
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from embedtune.errors import EmbedtuneError
+
+__all__ = [
+    "KNOWN_SKILLS",
+    "Candidate",
+    "extract_keyphrases",
+    "find_candidates",
+    "mmr_select",
+    "prior",
+    "stem_key",
+]
+
+# --------------------------------------------------------------------------------------------
+# Word lists
+# --------------------------------------------------------------------------------------------
+
+
+def _words(text: str, sep: str | None = None) -> frozenset[str]:
+    """The words (or ``sep``-separated terms) of a word list, stripped.
+
+    >>> sorted(_words("a/b testing; sql;", sep=";"))
+    ['a/b testing', 'sql']
+    """
+    return frozenset(t for t in (t.strip() for t in text.split(sep)) if t)
+
+
+# Skills and topics of data, ML and software jobs, as people write them. Matched whole and
+# case-insensitively, except the ones in _CASED (they are also ordinary English words).
+KNOWN_SKILLS: frozenset[str] = _words(
+    """
+    python;sql;r;scala;java;golang;go;c++;c#;javascript;typescript;rust;julia;matlab;sas;spss;
+    stata;bash;perl;vba;excel;html;css;node.js;react;kotlin;swift;
+    pytorch;tensorflow;keras;jax;scikit-learn;sklearn;xgboost;lightgbm;catboost;hugging face;
+    hugging face transformers;spacy;nltk;opencv;pandas;numpy;scipy;statsmodels;pymc;stan;
+    matplotlib;seaborn;plotly;ggplot2;tidyverse;dplyr;shiny;dataframes;
+    spark;pyspark;apache spark;hadoop;hive;mapreduce;kafka;apache kafka;flink;airflow;dagster;
+    prefect;dbt;snowflake;bigquery;redshift;databricks;presto;trino;iceberg;delta lake;
+    lakehouse;postgres;postgresql;mysql;mongodb;cassandra;redis;elasticsearch;opensearch;
+    dynamodb;oracle;sql server;nosql;etl;elt;data warehouse;data warehousing;data lake;
+    data modeling;dimensional modeling;data pipelines;data quality;data governance;
+    data visualization;data mining;data analysis;big data;streaming;star schemas;
+    aws;gcp;azure;google cloud;amazon web services;s3;ec2;sagemaker;vertex ai;kubernetes;k8s;
+    docker;terraform;ci/cd;git;github;github actions;linux;mlops;mlflow;kubeflow;ray;
+    microservices;rest apis;fastapi;flask;django;graphql;
+    tableau;power bi;powerbi;looker;lookml;qlik;alteryx;google analytics;ssrs;ssis;dax;
+    amplitude;mixpanel;
+    machine learning;deep learning;nlp;natural language processing;computer vision;llms;llm;
+    large language models;generative ai;genai;rag;retrieval-augmented generation;
+    retrieval augmented generation;prompt engineering;fine-tuning;finetuning;lora;embeddings;
+    vector databases;vector search;semantic search;recommender systems;recommendation systems;
+    recsys;reinforcement learning;time series;time series forecasting;forecasting;
+    causal inference;a/b testing;ab testing;experimentation;statistics;statistical modeling;
+    bayesian modeling;bayesian statistics;bayesian methods;optimization;operations research;
+    linear programming;predictive modeling;regression;classification;clustering;
+    anomaly detection;fraud detection;object detection;image segmentation;image classification;
+    speech recognition;distributed training;cuda;gpu;tensorrt;onnx;onnx runtime;
+    feature engineering;feature stores;feature store;model monitoring;model deployment;
+    information retrieval;search ranking;learning to rank;knowledge graphs;graph neural networks;
+    transformers;bert;gpt;langchain;llamaindex;ai agents;agents;llm evaluation;econometrics;
+    biostatistics;bioinformatics;genomics;survival analysis;credit risk;risk modeling;
+    pricing;uplift modeling;ml;ai;bi;etl pipelines;data engineering;analytics engineering;
+    quantitative analysis;statistical analysis;hypothesis testing;sampling;simulation;
+    neural networks;cnn;rnn;lstm;gans;diffusion models;multimodal;mlops pipelines;
+    """,
+    sep=";",
+)
+
+_CASED = frozenset({"R", "Go", "Excel", "Ray", "Stan", "Shiny", "Swift", "Hive", "Oracle", "React"})
+_CASED_LOWER = frozenset(c.lower() for c in _CASED)
+
+# Ordinary English stopwords, with the contractions job ads use.
+STOPWORDS: frozenset[str] = _words(
+    """
+    a about above across after again against all almost along already also although always am
+    among an and another any anyone anything are around as at be became because become been
+    before being below between both but by can cannot could did do does doing done down during
+    each either else enough etc even ever every few for from further get gets had has have
+    having he her here hers herself him himself his how however i if in into is it its itself
+    just least less let like many may me might more most much must my myself near neither no
+    nor not now of off often on once one only onto or other others our ours ourselves out over
+    own per perhaps please rather same several shall she should since so some such than that
+    the their theirs them themselves then there therefore these they this those though through
+    throughout thus to together too toward towards under until up upon us very via was we well
+    were what whatever when where whether which while who whom whose why will with within
+    without would yet you your yours yourself yourselves you'll you're you've we're we'll we've
+    they're it's that's what's don't won't can't isn't aren't i'm let's who's there's
+    """
+)
+
+# Words that say nothing about the job, never part of a keyphrase.
+GENERIC: frozenset[str] = _words(
+    """
+    experience experiences experienced ability abilities able strong stronger skill skills
+    knowledge work works worked working year years yrs role roles position positions job jobs
+    opportunity opportunities candidate candidates responsibilities responsibility requirements
+    requirement qualifications qualification preferred required plus bonus including include
+    includes related relevant excellent good great solid deep proven track record understanding
+    familiarity familiar comfort comfortable exposure hands-on new large high highest key
+    critical multiple various variety fast-paced innovative ambiguous clear best best-in-class
+    world-class cross-functional e.g i.e eg ie team teams teammates colleagues stakeholders
+    people company companies organization organizations environment culture mission passion
+    passionate motivated self-starter detail details attention communication communicator
+    collaboration collaborative interpersonal written verbal oral degree bachelor bachelor's
+    master master's masters phd ms bs ba ma mba equivalent field fields discipline disciplines
+    applicants applicant posted ago days day week weeks month months hours today apply
+    salary compensation benefits location locations office offices remote hybrid onsite on-site
+    in-office full-time part-time contract employee employees hiring hire join growing grow
+    successful success impact impactful ideal level levels senior junior staff principal lead
+    mid mid-level entry entry-level sr jr scientist scientists engineer engineers analyst
+    analysts developer developers manager managers director directors member members leader
+    leaders leadership partner partners stakeholder customer's wide range ways way things thing
+    part parts set lot lots kind kinds type types number numbers example examples plus+
+    minimum maximum least preferably ideally etc. inc llc ltd corp co usa us u.s united states
+    new york highly equal employer veteran veterans disability race gender religion orientation
+    age status national origin color sex protected reference ref req requisition id
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    across within etc including get getting make making take taking
+    scalable robust reliable efficient modern cutting-edge state-of-the-art advanced complex
+    novel effective practical meaningful actionable reusable maintainable reproducible
+    production-grade production-quality high-quality large-scale real-world end-to-end
+    core major top ambitious exciting challenging interesting fun unique diverse inclusive
+    dynamic talented curious creative independent independently ownership mindset bias
+    comfort ambiguity fundamentals concepts principles tradeoffs trade-offs first-class
+    better next millions thousands billions hundreds dozens applied simple highest-leverage
+    nice-to-have must-have must-haves asset awesome amazing alongside end ad hoc ad-hoc
+    professionals professional well-scoped scoped behind beyond ongoing based state-of-the
+    plenty able-bodied regarding concerning right substantial strategic background ph.d m.s
+    b.s assignments assignment resulting non-ph.d current
+    """
+)
+
+# Verbs of job-ad prose ("build", "partner with"): a phrase is a thing, not an action.
+_VERB_STEMS = _words(
+    """
+    build develop drive improve ensure collaborate help use own translate explore identify define
+    analyze analyse apply create deliver implement maintain manage optimize optimise write
+    communicate present join contribute understand seek look make take turn bring find set ship
+    decide grow enable leverage provide solve support produce perform conduct mentor
+    partner lead work serve require prefer pull clean validate automate evaluate deploy train
+    monitor measure frame scale own partner act improve think learn want love enjoy thrive
+    report review share ask answer track test run operate execute participate assist coordinate
+    establish influence champion shape innovate tackle address handle investigate
+    prototype productionize productize deliver collect prepare gather interpret recommend
+    mean keep focus span change affect matter catch reach protect spend integrate dig adapt
+    fine-tune scope extract meet uncover deep-dive dive obtain score draw retire utilize utilise
+    stay move respond debug refine iterate document teach guide raise wear love see
+    """
+)
+_IRREGULAR_VERBS = _words("built drove made took brought found wrote ran led grew kept")
+
+_ADVERB_LIKE = re.compile(r"^\w{3,}ly$")
+_NOT_ADVERBS = frozenset({"supply", "family", "anomaly", "assembly", "italy", "july", "only"})
+_ADJECTIVE_END = re.compile(
+    r"(?:ous|ful|able|ible|ical|ional|ial|ive|-based|-powered|-driven|-focused|-oriented|-facing"
+    r"|-ready|-grade|-level|-heavy|-first|-friendly|-minded|-weight)$"
+)
+_VAGUE_START = re.compile(r"(?:able|ible|ful|ous|-based|-powered|-driven|-focused|-oriented)$")
+_ADJECTIVES = _words(
+    "causal global digital internal external general central real natural visual actual final "
+    "formal local legal total annual mental several"
+)
+_NOT_ADJECTIVES = _words(
+    "objective objectives initiative executive archive incentive perspective narrative "
+    "derivative alternative"
+)
+
+# Single words too vague to be a keyphrase on their own ("data", "models"); fine inside one.
+WEAK_SINGLE: frozenset[str] = _words(
+    """
+    data business model models modeling analysis analyses analytics product products engineering
+    science learning system systems tool tools platform platforms solution solutions research
+    development insights problems problem results decisions decision quality performance
+    technology technologies method methods technique techniques project projects process
+    processes information software metrics metric pipelines pipeline applications application
+    services service infrastructure operations production code algorithms algorithm features
+    feature users user customers customer needs questions trends findings reports dashboards
+    teams tasks approaches approach ideas idea practices practice standards framework
+    frameworks cloud scale impact value growth design systems workflows workflow programs
+    computer language languages statistical technical quantitative analytical scientific
+    api apis sdk sdks
+    """
+)
+
+# ALL-CAPS words that are not tech names.
+_NOT_TECH = frozenset(
+    {"USA", "EEO", "PHD", "MBA", "GPA", "KPI", "KPIS", "ROI", "CEO", "CTO", "HR", "FAQ", "ASAP"}
+)
+
+# --------------------------------------------------------------------------------------------
+# Tokens
+# --------------------------------------------------------------------------------------------
+
+# A word: starts alphanumeric; may hold + # & ' _ - inside, and . or / between alphanumerics.
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+#&'_-]|[./](?=[A-Za-z0-9]))*")
+# Where phrases break: sentence punctuation, brackets, quotes, bullets, line ends.
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"|•·*=<>\n]|\s[-–—]\s")
+_SCAN = re.compile(f"(?P<token>{_TOKEN.pattern})|{_BREAK.pattern}")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "´": "'"})
+
+
+def _verb_forms(stems: Iterable[str]) -> frozenset[str]:
+    """Each stem with its -s, -ed and -ing forms (a final e dropped before -ing).
+
+    >>> sorted(_verb_forms(["drive"]))
+    ['drive', 'drived', 'drives', 'driving']
+    """
+    forms: set[str] = set()
+    for stem in stems:
+        base = stem[:-1] if stem.endswith("e") else stem
+        forms |= {stem, f"{stem}s", f"{base}ed", f"{base}ing"}
+        if stem.endswith(("sh", "ch", "ss", "x", "z")):
+            forms.add(f"{stem}es")
+    return frozenset(forms)
+
+
+_VERBS = _verb_forms(_VERB_STEMS) | _IRREGULAR_VERBS
+_BREAKERS = STOPWORDS | GENERIC | _VERBS
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def stem_key(phrase: str) -> tuple[str, ...]:
+    """The words of ``phrase``, lower-cased, with a plural -s dropped: the key for duplicates.
+
+    >>> stem_key("Data Pipelines")
+    ('data', 'pipeline')
+    """
+    return tuple(_stem(w) for w in phrase.lower().split())
+
+
+def _stem(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "ics", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_breaker(word: str) -> bool:
+    low = word.lower()
+    if low in _BREAKERS or not any(ch.isalpha() for ch in low):
+        return True
+    if sum(ch.isdigit() for ch in low) >= 3 and low not in KNOWN_SKILLS:  # "BIO20-901", "R12345"
+        return True
+    return bool(_ADVERB_LIKE.match(low)) and low not in _NOT_ADVERBS
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def is_tech_shaped(token: str) -> bool:
+    """Whether a word looks like a tech name: mixed case, digits, symbols or an acronym.
+
+    >>> [is_tech_shaped(t) for t in ("PyTorch", "S3", "C++", "CI/CD", "SQL", "GPT-4")]
+    [True, True, True, True, True, True]
+    >>> [is_tech_shaped(t) for t in ("Python", "TN", "AI-powered", "USA", "EDUCATION")]
+    [False, False, False, False, False]
+    """
+    if token.upper() in _NOT_TECH or len(token) < 2:
+        return False
+    if "-" in token.strip("-"):  # "GPT-4" yes, "AI-powered" no
+        return any(is_tech_shaped(part) for part in token.split("-"))
+    if any(ch in token for ch in "+#") or _INNER_DOT.search(token):
+        return True
+    letters = [ch for ch in token if ch.isalpha()]
+    if not letters:
+        return False
+    if any(ch.isdigit() for ch in token):
+        return True
+    if token.isupper():  # acronyms, not shouted words ("EDUCATION")
+        return 3 <= len(letters) <= 6
+    return any(ch.isupper() for ch in token[1:]) and any(ch.islower() for ch in token)
+
+
+_INNER_DOT = re.compile(r"[a-z][./][a-z]", re.IGNORECASE)
+
+
+def _split_slashes(token: str) -> list[str]:
+    """``Python/SQL`` is two words, ``CI/CD`` and ``A/B`` stay one."""
+    if "/" not in token or token.lower() in KNOWN_SKILLS:
+        return [token]
+    parts = token.split("/")
+    return [token] if all(len(p) <= 2 for p in parts) else parts
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A word, where it starts in the text, and whether it opens its segment."""
+
+    text: str
+    start: int
+    lead: bool
+
+
+def _segments(text: str) -> list[list[_Word]]:
+    """The text as runs of words that no punctuation, line break or list slash separates.
+
+    >>> [[w.text for w in seg] for seg in _segments("Python/SQL, dbt (ELT).")]
+    [['Python'], ['SQL'], ['dbt'], ['ELT']]
+    """
+    out: list[list[_Word]] = []
+    words: list[_Word] = []
+    for match in _SCAN.finditer(text):
+        token = match.group("token")
+        if token is None:  # a break
+            if words:
+                out.append(words)
+                words = []
+            continue
+        token = token[:-2] if token.endswith("'s") else token
+        offset = match.start()
+        for j, part in enumerate(_split_slashes(token)):
+            if j and words:  # "Python/SQL" is a list: its parts do not join
+                out.append(words)
+                words = []
+            words.append(_Word(part, offset, lead=not words and not j))
+            offset += len(part) + 1
+    if words:
+        out.append(words)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """A candidate keyphrase and the facts the prior uses.
+
+    ``phrase`` is its most frequent spelling in the posting; ``proper`` says every occurrence
+    was capitalised mid-sentence (a name more likely than a skill); ``lead_only`` says every
+    occurrence opened a sentence or bullet capitalised ("Design evaluation": likely a verb).
+    """
+
+    phrase: str
+    count: int = 0
+    first: int = 0
+    skill: bool = False
+    tech: bool = False
+    proper: bool = True
+    cased_mid: bool = False
+    lead_only: bool = True
+    spellings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_words(self) -> int:
+        return len(self.phrase.split())
+
+
+def _is_proper_word(word: _Word, segment: Sequence[_Word]) -> bool:
+    """Capitalised mid-sentence, or alone in a short segment ("Location: Nashville, TN")."""
+    t = word.text
+    return t[:1].isupper() and t[1:].islower() and (not word.lead or len(segment) <= 2)
+
+
+def _is_adjective(word: str) -> bool:
+    """A rough guess from the ending ("statistical", "causal"), good enough for phrase edges."""
+    low = word.lower()
+    if low in KNOWN_SKILLS or low in _NOT_ADJECTIVES:
+        return False
+    return low in _ADJECTIVES or bool(_ADJECTIVE_END.search(low))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _gram_ok(words: tuple[str, ...]) -> bool:
+    """A phrase must not end in an adjective nor start with a vague one ("valuable insights");
+    a single word must also say something alone."""
+    if _is_adjective(words[-1]) or _VAGUE_START.search(words[0].lower()):
+        return False
+    if len(words) > 1:
+        return True
+    low = words[0].lower()
+    return low not in WEAK_SINGLE and (len(low) > 2 or low in KNOWN_SKILLS)
+
+
+def _note(found: dict[str, Candidate], phrase: str, order: int, *, proper: bool, mid: bool) -> None:
+    """Count one occurrence of ``phrase``; a spelling seen mid-sentence weighs double."""
+    key = " ".join(stem_key(phrase))
+    cand = found.get(key)
+    if cand is None:
+        cand = found[key] = Candidate(phrase, first=order)
+    cand.first = min(cand.first, order)
+    cand.count += 1
+    cand.proper = cand.proper and proper
+    cand.cased_mid = cand.cased_mid or (mid and phrase in _CASED)
+    cand.lead_only = cand.lead_only and not mid and phrase[:1].isupper()
+    cand.spellings[phrase] = cand.spellings.get(phrase, 0) + (2 if mid else 1)
+
+
+def find_candidates(text: str, *, max_ngram: int = 3) -> list[Candidate]:
+    """Every candidate keyphrase of ``text``, in order of first appearance.
+
+    A phrase holding only part of a known skill ("series" or "series forecasting" in "time series
+    forecasting", "Design A/B" in "Design A/B testing") is not a candidate unless it is a known
+    skill too.
+
+    >>> [c.phrase for c in find_candidates("Build scalable data pipelines in Python/SQL.")]
+    ['data pipelines', 'Python', 'SQL']
+    >>> [c.phrase for c in find_candidates("Time series forecasting with Python and python.")]
+    ['Time series', 'Time series forecasting', 'forecasting', 'Python']
+    """
+    if not 1 <= max_ngram <= 6:
+        raise EmbedtuneError(f"invalid max_ngram {max_ngram!r}; valid: 1..6", fix="pass 1 to 6")
+    found: dict[str, Candidate] = {}
+    for segment in _segments(text.translate(_APOSTROPHES)):
+        skills = _skill_spans(segment, max_ngram)
+        for lo, hi in skills:
+            gram = segment[lo:hi]
+            _note(found, " ".join(w.text for w in gram), gram[0].start, proper=False, mid=True)
+        for start, stop in _runs(segment):
+            for lo in range(start, stop):
+                for hi in range(lo + 1, min(lo + max_ngram, stop) + 1):
+                    words = [w.text for w in segment[lo:hi]]
+                    if not _gram_ok(tuple(words)) or _cuts_skill(words, (lo, hi), skills):
+                        continue
+                    proper = all(_is_proper_word(w, segment) for w in segment[lo:hi])
+                    first = segment[lo]
+                    _note(found, " ".join(words), first.start, proper=proper, mid=not first.lead)
+    return _finish(found.values())
+
+
+_MULTIWORD_SKILLS = frozenset(t for t in KNOWN_SKILLS if " " in t)
+
+
+def _skill_spans(segment: Sequence[_Word], max_ngram: int) -> list[tuple[int, int]]:
+    """Where the segment holds a known multi-word skill, as word index ranges."""
+    low = [w.text.lower() for w in segment]
+    return [
+        (lo, lo + n)
+        for lo in range(len(low))
+        for n in range(2, min(max_ngram, len(low) - lo) + 1)
+        if " ".join(low[lo : lo + n]) in _MULTIWORD_SKILLS
+    ]
+
+
+def _runs(segment: Sequence[_Word]) -> list[tuple[int, int]]:
+    """The segment cut at every stopword, generic word and verb, as word index ranges."""
+    runs, start = [], 0
+    for i, word in enumerate(segment):
+        if _is_breaker(word.text):
+            if i > start:
+                runs.append((start, i))
+            start = i + 1
+    if len(segment) > start:
+        runs.append((start, len(segment)))
+    return runs
+
+
+def _cuts_skill(
+    words: Sequence[str], span: tuple[int, int], skills: Sequence[tuple[int, int]]
+) -> bool:
+    """Whether a phrase holds part of a known skill but not all of it ("Design A/B")."""
+    lo, hi = span
+    if not skills or " ".join(words).lower() in KNOWN_SKILLS:
+        return False
+    return any(lo < b and a < hi and not (lo <= a and b <= hi) for a, b in skills)
+
+
+def _finish(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Settle each candidate's spelling and its skill, tech and proper-name flags."""
+    out = []
+    for cand in cands:
+        spellings = cand.spellings
+        cand.phrase = max(spellings, key=lambda s: spellings[s])
+        low = cand.phrase.lower()
+        if low in _CASED_LOWER:  # "Excel" is a skill, "excel at" is not
+            cand.skill = cand.cased_mid
+        else:
+            cand.skill = low in KNOWN_SKILLS
+        words = cand.phrase.split()
+        shouting = len(words) > 1 and all(w.isupper() for w in words)  # "SAN DIEGO"
+        cand.tech = cand.skill or (not shouting and any(is_tech_shaped(w) for w in words))
+        cand.proper = cand.proper and not cand.tech
+        out.append(cand)
+    return sorted(out, key=lambda c: c.first)
+
+
+def extract_keyphrases(text: str, *, max_ngram: int = 3) -> list[str]:
+    """The candidate keyphrases of ``text`` (see :func:`find_candidates`), first seen first.
+
+    >>> extract_keyphrases("5+ years of experience with Kubernetes and A/B testing")
+    ['Kubernetes', 'A/B testing']
+    """
+    return [c.phrase for c in find_candidates(text, max_ngram=max_ngram)]
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring and selection
+# --------------------------------------------------------------------------------------------
+
+
+SKILL_BONUS = 0.3
+TECH_BONUS = 0.06
+
+
+def prior(cand: Candidate) -> float:
+    """A bonus added to a candidate's cosine: skills and tech names up, names and vague words down.
+
+    >>> prior(Candidate("PyTorch", count=2, skill=True, tech=True, proper=False)) > prior(
+    ...     Candidate("Nashville", count=1, proper=True))
+    True
+    """
+    repeats = math.log(max(cand.count, 1))
+    score = SKILL_BONUS * cand.skill + TECH_BONUS * cand.tech + 0.02 * repeats
+    if cand.proper:
+        score -= 0.12
+    if cand.lead_only and cand.n_words > 1 and not cand.tech:
+        score -= 0.08
+    if cand.n_words == 1 and not cand.tech:
+        score -= 0.05
+    return score
+
+
+def mmr_select(
+    phrases: Sequence[str],
+    vectors: np.ndarray,
+    relevance: np.ndarray,
+    k: int,
+    *,
+    diversity: float,
+) -> list[int]:
+    """Indices of up to ``k`` phrases by Maximal Marginal Relevance, best first.
+
+    The first pick is the most relevant phrase; each next one maximises ``(1 - diversity) *
+    relevance - diversity * (max cosine to a phrase already taken)``, as in KeyBERT: 0 ranks by
+    relevance alone, 1 only avoids similarity. A phrase whose words contain, or are contained in, a taken phrase's
+    words is skipped whatever its score.
+
+    >>> v = np.array([[1, 0], [0.9, 0.436], [0, 1]], dtype=np.float32)
+    >>> mmr_select(["ml", "ml models", "sql"], v, np.array([0.9, 0.8, 0.5]), 2, diversity=0.5)
+    [0, 2]
+    """
+    keys = [set(stem_key(p)) for p in phrases]
+    taken: list[int] = []
+    left = list(range(len(phrases)))
+    while left and len(taken) < k:
+        if taken:
+            redundancy = (vectors[left] @ vectors[taken].T).max(axis=1)
+            scores = (1 - diversity) * relevance[left] - diversity * redundancy
+        else:  # the first pick is the most relevant phrase, whatever the diversity
+            scores = relevance[left]
+        best = left[int(np.argmax(scores))]
+        taken.append(best)
+        left = [i for i in left if i != best and not _nested(keys[i], keys[best])]
+    return taken
+
+
+def _nested(a: set[str], b: set[str]) -> bool:
+    return a <= b or b <= a
