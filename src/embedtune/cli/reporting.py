@@ -52,8 +52,8 @@ class RichReporter:
         ) as p:
             task_id = p.add_task(description, total=total)
             yield _RichTask(p, task_id)
-        if total is None or self.enabled:
-            self.console.print(f"[green]✓[/] {description}") if self.enabled else None
+        if self.enabled:
+            self.console.print(f"[green]✓[/] {description}")
 
 
 def emit_json(data: Any) -> None:

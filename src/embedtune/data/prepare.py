@@ -316,12 +316,12 @@ def _quiet_datasets() -> Iterator[None]:
     """Hide datasets' own progress bars for a moment (we show ours), then restore the setting."""
     import datasets
 
-    was_disabled = datasets.is_progress_bar_enabled() is False
+    was_enabled = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()
     try:
         yield
     finally:
-        if not was_disabled:
+        if was_enabled:
             datasets.enable_progress_bars()
 
 
