@@ -11,7 +11,7 @@ import platform
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +48,13 @@ class PreparedCorpus:
     gold_queries: pd.DataFrame | None
     """query_id, query, posting_id, split (when the source brings queries)."""
     report: dict[str, Any]
+    row_ids: tuple[str, ...] = ()
+    """The id of every input row, in input order (dropped rows too; see ``dropped``)."""
+
+    def posting_of_rows(self) -> list[str | None]:
+        """Per input row, the kept posting it became: itself, its kept original, or None."""
+        redirect = {d["id"]: d.get("duplicate_of") for d in self.dropped}
+        return [redirect.get(pid, pid) for pid in self.row_ids]
 
 
 def stable_ids(titles: list[str], texts: list[str]) -> list[str]:
@@ -233,7 +240,9 @@ def prepare_corpus(
         ),
         "seconds": round(time.perf_counter() - started, 2),
     }
-    return PreparedCorpus(postings, sorted(dropped, key=lambda d: d["row"]), gold, report)
+    return PreparedCorpus(
+        postings, sorted(dropped, key=lambda d: d["row"]), gold, report, row_ids=tuple(ids)
+    )
 
 
 def _token_report(
@@ -350,12 +359,12 @@ def load_prepared(path: Path) -> Any:
     return datasets.load_from_disk(str(folder))
 
 
-def prepare(config: PrepareConfig, *, reporter: Reporter | None = None) -> PreparedCorpus:
-    """Load ``config.source``, prepare it, and write it atomically to ``config.out``."""
+def load_source(config: PrepareConfig, reporter: Reporter) -> tuple[Corpus, Any, int]:
+    """Refuse an existing ``--out`` (before any slow work), then load the tokenizer, the token
+    budget and the corpus."""
     from embedtune.models import load_tokenizer, max_seq_length
 
-    reporter = reporter or NullReporter()
-    if config.out.exists() and not config.overwrite:  # fail before the slow work
+    if config.out.exists() and not config.overwrite:
         raise EmbedtuneError(
             f"output folder {config.out} already exists",
             fix="choose another --out, or pass --overwrite to replace it",
@@ -372,15 +381,30 @@ def prepare(config: PrepareConfig, *, reporter: Reporter | None = None) -> Prepa
             demo_size=config.demo_size,
             seed=config.seed,
         )
-    prepared = prepare_corpus(corpus, config, tokenizer, budget, reporter=reporter)
+    return corpus, tokenizer, budget
+
+
+def write_output(config: PrepareConfig, reporter: Reporter, write: Callable[[Path], None]) -> None:
+    """``write(folder)`` into a temporary folder that replaces ``config.out`` when it succeeds;
+    then push to the Hub if asked."""
     with (
         reporter.task(f"Writing {config.out}", total=None),
         atomic_dir(config.out, overwrite=config.overwrite) as tmp,
     ):
-        save_prepared(prepared, tmp, config)
+        write(tmp)
     if config.push_to_hub:
         from embedtune.data.hub import push_prepared
 
         with reporter.task(f"Pushing to the Hub: {config.push_to_hub}", total=None):
             push_prepared(config.out, config.push_to_hub)
+
+
+def prepare(config: PrepareConfig, *, reporter: Reporter | None = None) -> PreparedCorpus:
+    """Stage 1a alone: load ``config.source``, prepare it, and write it atomically to
+    ``config.out`` (``embedtune prepare`` adds queries and negatives: see
+    :func:`embedtune.triplets.prepare_training_data`)."""
+    reporter = reporter or NullReporter()
+    corpus, tokenizer, budget = load_source(config, reporter)
+    prepared = prepare_corpus(corpus, config, tokenizer, budget, reporter=reporter)
+    write_output(config, reporter, lambda tmp: save_prepared(prepared, tmp, config))
     return prepared

@@ -1,0 +1,274 @@
+"""`embedtune prepare`: flags -> PrepareConfig -> the prepare pipeline; a report for people or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from embedtune.cli.app import _fractions, _split_list, app
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from embedtune.queries.batch import CostEstimate
+
+
+@app.command()
+def prepare(
+    source: Annotated[
+        str,
+        typer.Argument(help="A CSV/JSONL/Parquet file, 'hf:OWNER/NAME' (or hf:FOLDER), or 'demo'."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (written atomically).")],
+    text_column: Annotated[
+        str | None, typer.Option(help="Column with the posting text (guessed if unset).")
+    ] = None,
+    title_column: Annotated[
+        str | None, typer.Option(help="Column with the job title (guessed if unset).")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option(help="Column with unique ids (content hashes if unset).")
+    ] = None,
+    keep_titles: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated roles to keep, matched in the title, e.g. 'data scientist,data engineer'."
+        ),
+    ] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            help="Model to be trained: its tokenizer and max length set the token budget."
+        ),
+    ] = "all-MiniLM-L6-v2",
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(help="Token budget per text (default: the model's max_seq_length)."),
+    ] = None,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            help="Strip markup and boilerplate (company blurbs, benefits, EEO, pay, how to apply, recruiter notes)."
+        ),
+    ] = True,
+    dedupe: Annotated[bool, typer.Option(help="Drop exact and near-duplicate postings.")] = True,
+    near_dup_threshold: Annotated[
+        float,
+        typer.Option(
+            help="Word 3-gram Jaccard at which two postings with the same title are one job."
+        ),
+    ] = 0.7,
+    group_threshold: Annotated[
+        float, typer.Option(help="Jaccard at which postings are kept in the same split.")
+    ] = 0.5,
+    split: Annotated[str, typer.Option(help="Train/validation/test fractions.")] = "0.8,0.1,0.1",
+    seed: Annotated[int, typer.Option(help="Seed for the split and the demo corpus.")] = 42,
+    demo_size: Annotated[
+        int, typer.Option(help="Jobs in the built-in demo corpus (source 'demo').")
+    ] = 1000,
+    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    hf_split: Annotated[
+        str, typer.Option(help="Split to read from a Hugging Face dataset.")
+    ] = "train",
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    push_to_hub: Annotated[
+        str | None,
+        typer.Option(help="Also upload the result to this Hub dataset repo (OWNER/NAME)."),
+    ] = None,
+    queries: Annotated[
+        str | None,
+        typer.Option(
+            help="Where queries come from: offline (no LLM; the default unless --llm-model or "
+            "--llm-base-url is given, then openai), openai (any OpenAI-compatible chat endpoint), "
+            "openai-batch (OpenAI's Batch API, half price), or column:NAME (your own queries, one "
+            "per row of a pairs file)."
+        ),
+    ] = None,
+    queries_per_posting: Annotated[
+        int, typer.Option(help="Queries written per posting (offline and LLM routes).")
+    ] = 1,
+    llm_model: Annotated[
+        str | None, typer.Option(help="Chat model for --queries openai[-batch] [gpt-4o-mini].")
+    ] = None,
+    llm_base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key: $OPENAI_API_KEY)."
+        ),
+    ] = None,
+    prompt_template: Annotated[
+        Path | None,
+        typer.Option(help="Your prompt template file (placeholders {title}, {text}, {n})."),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(help="JSON price table for the Batch API cost estimate (USD per 1M tokens)."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Send an OpenAI batch without asking.")
+    ] = False,
+    round_trip_k: Annotated[
+        int | None,
+        typer.Option(
+            help="Keep only queries whose posting the base model ranks in the top K of its split."
+        ),
+    ] = None,
+    negatives: Annotated[
+        str,
+        typer.Option(
+            help="hard (top of the base model's ranking, false-negative guard), least-similar "
+            "(the tutorial's), or none (in-batch negatives only)."
+        ),
+    ] = "hard",
+    num_negatives: Annotated[int, typer.Option(help="Negatives per query (hard).")] = 1,
+    negatives_guard: Annotated[
+        float,
+        typer.Option(
+            help="Drop hard candidates scoring above this fraction of the positive's score."
+        ),
+    ] = 0.95,
+    negatives_range_min: Annotated[
+        int, typer.Option(help="First rank (0-based, positive excluded) hard negatives come from.")
+    ] = 0,
+    negatives_range_max: Annotated[
+        int, typer.Option(help="Rank at which the hard-negative window ends (exclusive).")
+    ] = 50,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Load, clean, dedupe, fit and split postings; write queries, negatives and training data."""
+    from embedtune.cli.reporting import RichReporter, emit_json, stderr, stdout, table
+    from embedtune.data.config import PrepareConfig
+    from embedtune.negatives.mining import NegativeConfig
+    from embedtune.queries.config import QueryConfig
+    from embedtune.triplets.pipeline import prepare_training_data
+
+    config = PrepareConfig(
+        source=source,
+        out=out,
+        text_column=text_column,
+        title_column=title_column,
+        id_column=id_column or None,
+        keep_titles=_split_list(keep_titles),
+        model=model,
+        max_tokens=max_tokens,
+        clean=clean,
+        dedupe=dedupe,
+        near_dup_threshold=near_dup_threshold,
+        group_threshold=group_threshold,
+        split=_fractions(split),
+        seed=seed,
+        demo_size=demo_size,
+        encoding=encoding,
+        hf_split=hf_split,
+        overwrite=overwrite,
+        push_to_hub=push_to_hub,
+    )
+    if queries is None:
+        queries = "openai" if (llm_model or llm_base_url) else "offline"
+    query_config = QueryConfig(
+        source=queries,
+        per_posting=queries_per_posting,
+        llm_model=llm_model or "gpt-4o-mini",
+        llm_base_url=llm_base_url,
+        prompt_template=prompt_template,
+        prices=prices,
+        yes=yes,
+        round_trip_k=round_trip_k,
+        seed=seed,
+    )
+    negative_config = NegativeConfig(
+        method=negatives,  # type: ignore[arg-type]  # checked by NegativeConfig
+        num_negatives=num_negatives,
+        guard=negatives_guard,
+        range_min=negatives_range_min,
+        range_max=negatives_range_max,
+        seed=seed,
+    )
+    result = prepare_training_data(
+        config,
+        query_config,
+        negative_config,
+        reporter=RichReporter(),
+        confirm=_confirm_batch,
+    )
+    report = result.report
+    if json_output:
+        emit_json(report)
+        return
+    empty = report["counts"].get("empty_text", 0)
+    if empty:
+        stderr.print(
+            f"[yellow]warning:[/] {empty} rows with empty text were dropped (see dropped.jsonl)"
+        )
+    stdout.print(table("Rows", [(k.replace("_", " "), v) for k, v in report["counts"].items()]))
+    tokens = report["tokens"]
+    stdout.print(
+        table(
+            f"Tokens ({report['model']}, budget {report['token_budget']})",
+            [("raw", tokens["raw"])]
+            + [(f"removed: {k.replace('_', ' ')}", v) for k, v in tokens["removed"].items()]
+            + [("final", tokens["final"]), ("truncated postings", tokens["truncated_postings"])],
+        )
+    )
+    splits = ", ".join(f"{k} {v}" for k, v in report["splits"].items())
+    stdout.print(
+        f"Splits: {splits}  ({report['groups']['with_several_postings']} groups of similar postings kept together)"
+    )
+    if report.get("gold_queries"):
+        stdout.print(
+            "Gold queries: " + ", ".join(f"{k} {v}" for k, v in report["gold_queries"].items())
+        )
+    stdout.print(_queries_line(report["queries"]))
+    stdout.print(_negatives_table(report["negatives"], report["triplets"]))
+    stdout.print(f"[bold]Saved[/] {out} in {report['seconds']} s")
+
+
+def _confirm_batch(estimate: CostEstimate) -> bool:
+    """Show the Batch API cost estimate on stderr and ask before anything is sent."""
+    from embedtune.cli.reporting import stderr
+
+    stderr.print(estimate.describe())
+    return typer.confirm("Send this batch to OpenAI?", default=False, err=True)
+
+
+def _queries_line(q: dict[str, Any]) -> str:
+    kept = ", ".join(f"{k} {v}" for k, v in q["kept"].items())
+    line = f"Queries ({q['source']}): {q['generated']} written, kept {kept}"
+    if q.get("failed"):
+        line += f"; {q['failed']} postings failed (failed_queries.jsonl)"
+    if "round_trip" in q:
+        rt = q["round_trip"]
+        line += f"; round-trip top {rt['k']} removed {rt['removed_total']}"
+    if q.get("dropped_rows"):
+        line += "; dropped rows: " + ", ".join(
+            f"{k.replace('_', ' ')} {v}" for k, v in q["dropped_rows"].items() if v
+        )
+    return line
+
+
+def _fmt(stats: dict[str, Any] | None) -> str:
+    if not stats or stats.get("mean") is None:
+        return "-"
+    return f"{stats['mean']:.3f} (p5 {stats['p5']:.3f}, p95 {stats['p95']:.3f})"
+
+
+def _negatives_table(negatives: dict[str, Any], triplets: dict[str, int]) -> Table:
+    from rich.table import Table
+
+    method = negatives["config"]["method"]
+    t = Table(title=f"Training rows (negatives: {method})", title_justify="left")
+    for col in ("split", "rows", "positive score", "negative score", "guard removed"):
+        t.add_column(col, justify="left" if col == "split" else "right")
+    for name, split in negatives["splits"].items():
+        t.add_row(
+            name,
+            str(triplets[name]),
+            _fmt(split.get("positive_score")),
+            _fmt(split.get("negative_score")),
+            str(split.get("guard_removed", "-")),
+        )
+    return t
