@@ -109,3 +109,44 @@ def test_bad_query_and_negative_flags(
     assert err.count("\n") == 1 and not out.exists()
     if args[:2] == ["--queries", "openai"]:
         assert "--queries offline" in err  # the error names the route that needs no LLM
+
+
+def test_batch_route_estimates_asks_and_maps_answers_back(
+    fake: FakeOpenAI, jobs_csv: Path, tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    from embedtune.data.config import PrepareConfig
+    from embedtune.data.prepare import stable_ids
+    from embedtune.errors import EmbedtuneError
+    from embedtune.negatives.mining import NegativeConfig
+    from embedtune.queries.config import QueryConfig
+    from embedtune.triplets.pipeline import prepare_training_data
+
+    config = PrepareConfig(source=str(jobs_csv), out=tmp_path / "o", model=str(tiny_model_dir))
+    queries = QueryConfig(source="openai-batch", llm_base_url=fake.url, batch_poll_seconds=0)
+    seen = []
+
+    def decline(estimate: object) -> bool:
+        seen.append(estimate)
+        return False
+
+    with pytest.raises(EmbedtuneError):
+        prepare_training_data(config, queries, NegativeConfig(method="none"), confirm=decline)
+    assert len(seen) == 1 and fake.requests["batches.create"] == 0  # nothing sent, nothing paid
+    assert not config.out.exists()
+
+    raw = pd.read_csv(jobs_csv)
+    ids = stable_ids(raw["title"].tolist(), raw["description"].tolist())
+    fake.batch_fail_ids = {ids[3]}
+    data = prepare_training_data(
+        config,
+        QueryConfig(source="openai-batch", llm_base_url=fake.url, batch_poll_seconds=0, yes=True),
+        NegativeConfig(method="none"),
+    )
+    assert fake.requests["batches.create"] == 1
+    assert [f.posting_id for f in data.failed] == [ids[3]]  # the failed line is reported
+    assert len(data.queries) == 39 and ids[3] not in set(data.queries["posting_id"])
+    by_posting = dict(zip(data.queries["posting_id"], data.queries["query"], strict=True))
+    titles = pd.read_parquet(config.out / "parquet" / "train.parquet").set_index("id")["title"]
+    for pid, title in titles.items():
+        if pid in by_posting:
+            assert by_posting[pid] == f"{title} jobs"  # each answer went back to its posting

@@ -48,6 +48,7 @@ class QueryConfig:
     yes: bool = False
     round_trip_k: int | None = None
     seed: int = 42
+    batch_poll_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         parse_query_source(self.source)
@@ -59,6 +60,11 @@ class QueryConfig:
             raise EmbedtuneError(
                 f"--round-trip-k {self.round_trip_k} must be at least 1",
                 fix="use e.g. --round-trip-k 10, or leave it unset to keep every query",
+            )
+        if self.batch_poll_seconds < 0:
+            raise EmbedtuneError(
+                f"batch poll interval {self.batch_poll_seconds} is negative",
+                fix="use 0 or more seconds",
             )
         for flag, path in (("--prompt-template", self.prompt_template), ("--prices", self.prices)):
             if path is not None and not Path(path).is_file():

@@ -231,6 +231,7 @@ def _llm_queries(
         state_dir=state_dir,
         confirm=confirm,
         yes=config.yes,
+        poll_interval=config.batch_poll_seconds,
         reporter=reporter,
         prices=load_prices(config.prices) if config.prices else None,
     )
