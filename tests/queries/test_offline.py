@@ -455,3 +455,15 @@ def test_queries_find_their_posting_with_minilm() -> None:
     top10 = np.mean([rank < 10 for rank in ranks])
     # Measured 0.98 (49 of 50; mean reciprocal rank 0.78) when this test was written.
     assert top10 >= 0.9, f"top-10 rate {top10:.2f}"
+
+
+def test_words_glued_by_scraping_are_not_keyphrases() -> None:
+    text = (
+        "Responsibilities:Job Duties include Azure pipelines. Support them"
+        "effectively.The team uses Node.js and Spark."
+    )
+    phrases = {
+        p.lower() for p in extract_keyphrases(text.replace(":", "").replace(" Duties", "duties"))
+    }
+    assert not any("responsibilitiesjob" in p or "effectively.the" in p for p in phrases)
+    assert {"node.js", "spark"} <= phrases

@@ -429,12 +429,29 @@ def load_model(
     from sentence_transformers import SentenceTransformer
 
     resolved = _as_resolved(model)
-    if resolved.source != "hub":
-        return SentenceTransformer(resolved.location, device=device, local_files_only=True)
+    with _quiet_transformers():
+        if resolved.source != "hub":
+            return SentenceTransformer(resolved.location, device=device, local_files_only=True)
+        try:
+            return SentenceTransformer(
+                resolved.location, device=device, local_files_only=is_offline()
+            )
+        except (OSError, ValueError) as exc:
+            raise _hub_error(resolved, exc) from exc
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Hide transformers' own "Loading weights" bar for a moment (ours say what loads)."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
     try:
-        return SentenceTransformer(resolved.location, device=device, local_files_only=is_offline())
-    except (OSError, ValueError) as exc:
-        raise _hub_error(resolved, exc) from exc
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def _hub_error(resolved: ResolvedModel, exc: Exception) -> EmbedtuneError:

@@ -265,10 +265,21 @@ def _stem(word: str) -> str:
     return word
 
 
+# Scraped text glues words where markup was: "Responsibilities:Job Duties" -> "responsibilitiesjob",
+# "them effectively. The" -> "themeffectively.the". Such tokens are never keyphrases.
+_GLUED = re.compile(
+    r"^(?:responsibilities|duties|qualifications|requirements|description|summary|overview)[a-z]+$"
+    r"|^[a-z]+(?:responsibilities|duties|qualifications|requirements)$"
+    r"|^[a-z]{6,}\.[a-z]{3,}$"
+)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _is_breaker(word: str) -> bool:
     low = word.lower()
     if low in _BREAKERS or not any(ch.isalpha() for ch in low):
+        return True
+    if _GLUED.match(low) and low not in KNOWN_SKILLS:
         return True
     if sum(ch.isdigit() for ch in low) >= 3 and low not in KNOWN_SKILLS:  # "BIO20-901", "R12345"
         return True
