@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import random
 import re
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pytest
+from tests.fakes import HashingEncoder
 
 from embedtune.errors import EmbedtuneError
-from embedtune.models.encoder import SentenceTransformerEncoder, TextKind, normalize_rows
+from embedtune.models.encoder import SentenceTransformerEncoder, normalize_rows
 from embedtune.progress import Task
 from embedtune.queries import offline
 from embedtune.queries.keyphrases import (
@@ -33,24 +33,6 @@ from embedtune.queries.offline import (
     parse_title,
 )
 from embedtune.queries.records import Posting, QueryRecord
-
-
-class HashingEncoder:
-    """A bag-of-words encoder: each word (lower-cased, plural -s dropped) hashes to one axis."""
-
-    dimension = 512
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[TextKind, int]] = []
-
-    def encode(self, texts: Sequence[str], *, kind: TextKind = "document") -> np.ndarray:
-        self.calls.append((kind, len(texts)))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"[\w+#/.-]+", text.lower()):
-                word = word[:-1] if len(word) > 3 and word.endswith("s") else word
-                out[row, zlib.crc32(word.encode()) % self.dimension] += 1.0
-        return normalize_rows(out)
 
 
 def _posting(pid: str, title: str, body: str) -> Posting:

@@ -1,38 +1,20 @@
-"""A bag-of-words encoder whose rankings are predictable, and small postings files."""
+"""Encoders with predictable rankings (or none at all), and small postings files."""
 
 from __future__ import annotations
 
-import hashlib
 import random
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from tests.fakes import HashingEncoder
 
-from embedtune.models.encoder import TextKind, normalize_rows
+from embedtune.models.encoder import TextKind
 
 ROLES = ("Data Scientist", "Data Engineer", "ML Engineer", "Data Analyst")
 SKILLS = ("python", "sql", "spark", "pytorch", "tableau", "airflow", "kafka", "dbt")
-
-
-class BagOfWordsEncoder:
-    """Hashed word counts, L2-normalised: a query shares a posting's words -> it ranks high."""
-
-    dimension = 512
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[TextKind, int]] = []
-
-    def encode(self, texts: Sequence[str], *, kind: TextKind = "document") -> np.ndarray:
-        self.calls.append((kind, len(texts)))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"[a-z0-9]+", text.lower()):
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1
-        return normalize_rows(out)
 
 
 class ExplodingEncoder:
@@ -45,8 +27,8 @@ class ExplodingEncoder:
 
 
 @pytest.fixture
-def bow() -> BagOfWordsEncoder:
-    return BagOfWordsEncoder()
+def bow() -> HashingEncoder:
+    return HashingEncoder()
 
 
 FILLER = [

@@ -7,7 +7,8 @@ from typing import Any
 import datasets
 import pandas as pd
 import pytest
-from tests.triplets.conftest import BagOfWordsEncoder, ExplodingEncoder, posting_rows
+from tests.fakes import HashingEncoder
+from tests.triplets.conftest import ExplodingEncoder, posting_rows
 
 from embedtune.data.config import PrepareConfig
 from embedtune.errors import EmbedtuneError
@@ -25,7 +26,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def test_offline_hard_writes_the_contract_layout(
-    postings_csv: Path, tmp_path: Path, tiny_model_dir: Path, bow: BagOfWordsEncoder
+    postings_csv: Path, tmp_path: Path, tiny_model_dir: Path, bow: HashingEncoder
 ) -> None:
     out = tmp_path / "prep"
     data = prepare_training_data(
@@ -84,7 +85,7 @@ def test_offline_hard_writes_the_contract_layout(
 
 
 def test_hard_negatives_are_hard_under_the_reference_model(
-    postings_csv: Path, tmp_path: Path, tiny_model_dir: Path, bow: BagOfWordsEncoder
+    postings_csv: Path, tmp_path: Path, tiny_model_dir: Path, bow: HashingEncoder
 ) -> None:
     hard = prepare_training_data(
         _config(postings_csv, tmp_path / "h", tiny_model_dir), encoder=bow
@@ -92,7 +93,7 @@ def test_hard_negatives_are_hard_under_the_reference_model(
     easy = prepare_training_data(
         _config(postings_csv, tmp_path / "e", tiny_model_dir),
         negatives=NegativeConfig(method="least-similar"),
-        encoder=BagOfWordsEncoder(),
+        encoder=HashingEncoder(),
     ).report["negatives"]["splits"]["train"]
     assert hard["negative_score"]["mean"] > easy["negative_score"]["mean"]
     assert hard["negative_score"]["mean"] <= hard["positive_score"]["mean"]
@@ -137,7 +138,7 @@ def test_round_trip_filter_removes_queries_that_point_elsewhere(
         _config(path, tmp_path / "prep", tiny_model_dir),
         QueryConfig(source="column:q", round_trip_k=1),
         NegativeConfig(method="none"),
-        encoder=BagOfWordsEncoder(),
+        encoder=HashingEncoder(),
     )
     report = data.report["queries"]["round_trip"]
     # expected: a query stays iff no posting of its split scores strictly above its own
@@ -146,7 +147,7 @@ def test_round_trip_filter_removes_queries_that_point_elsewhere(
         for s in ("train", "validation", "test")
     )
     all_queries = data.queries  # kept ones; rebuild the full set from the pairs file
-    encoder = BagOfWordsEncoder()
+    encoder = HashingEncoder()
     expected = set()
     id_of = dict(zip(postings["title"], postings["id"], strict=True))
     for pair in pairs:
