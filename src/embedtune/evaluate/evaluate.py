@@ -1,0 +1,270 @@
+"""Evaluate a model on a prepared split or any BEIR folder, optionally against a base model.
+
+On a prepared folder (``embedtune prepare --out DIR``) the model ranks every posting of the split
+for the split's generated queries (``ir/{split}``), and for its gold queries too when the data
+has them (``ir/{split}-gold``); triplet accuracy comes from ``triplets/{split}``. On a BEIR
+folder it ranks that corpus. ``general`` adds any BEIR folder as a check of general ability;
+with a base model to compare, a drop of nDCG@10 above ``max_drop`` on any set raises a warning.
+
+:func:`evaluate_sets` is the part that loads nothing and takes any encoder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from embedtune.errors import EmbedtuneError
+from embedtune.evaluate.beir import BeirData, OnUnknown, load_beir
+from embedtune.evaluate.metrics import METRIC_NAMES
+from embedtune.evaluate.retrieval import DEFAULT_DEPTH, RetrievalResult, evaluate_retrieval
+from embedtune.evaluate.triplets import load_triplets, triplet_accuracy
+from embedtune.models.encoder import Encoder
+from embedtune.progress import NullReporter, Reporter
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+    from sentence_transformers import SentenceTransformer
+
+    from embedtune.models.encoder import SentenceTransformerEncoder
+
+Split = Literal["train", "validation", "test"]
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+SetName = Literal["main", "gold", "general"]
+"""``main``: the split's generated queries, or the ``--beir`` folder; ``gold``: the split's gold
+queries; ``general``: the general-ability BEIR folder."""
+DELTA_KEYS = (*METRIC_NAMES, "triplet_accuracy")
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    """What to evaluate: ``model`` on a prepared ``data`` folder's ``split`` or on ``beir``."""
+
+    model: str
+    data: Path | None = None
+    split: str = "test"
+    beir: Path | None = None
+    compare: str | None = None
+    general: Path | None = None
+    batch_size: int = 64
+    depth: int = DEFAULT_DEPTH
+    max_drop: float = 0.02
+    on_unknown: OnUnknown = "warn"
+
+    def __post_init__(self) -> None:
+        if not str(self.model).strip():
+            raise EmbedtuneError("--model is empty", fix="pass a model name or folder")
+        if (self.data is None) == (self.beir is None):
+            raise EmbedtuneError(
+                "give exactly one of --data (a prepared folder) and --beir (a BEIR folder)",
+                fix="e.g. --data runs/demo/data --split test, or --beir path/to/beir",
+            )
+        if self.split not in SPLITS:
+            raise EmbedtuneError(
+                f"invalid split {self.split!r}", fix=f"use one of {', '.join(SPLITS)}"
+            )
+        if self.batch_size < 1:
+            raise EmbedtuneError(f"batch size {self.batch_size} is below 1", fix="use e.g. 64")
+        if self.depth < 10:
+            raise EmbedtuneError(
+                f"ranking depth {self.depth} is below 10", fix="use 100 (MAP@100 needs it)"
+            )
+        if not 0 <= self.max_drop <= 1:
+            raise EmbedtuneError(f"max drop {self.max_drop} is outside 0..1", fix="use 0.02")
+        if self.on_unknown not in ("warn", "error"):
+            raise EmbedtuneError(
+                f"invalid on_unknown {self.on_unknown!r}", fix="use one of warn, error"
+            )
+
+
+@dataclass
+class EvalSets:
+    """The loaded retrieval sets (by :data:`SetName`) and triplets of one evaluation."""
+
+    sets: dict[str, BeirData]
+    triplets: Dataset | None = None
+    prepared: bool = False
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for data in self.sets.values() for w in data.warnings]
+
+
+@dataclass
+class ModelEvaluation:
+    """One model's results on every set."""
+
+    model: str
+    results: dict[str, RetrievalResult]
+    triplet_accuracy: float | None = None
+    prepared: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Main metrics at the top level, ``gold`` and ``general`` nested."""
+        out: dict[str, Any] = self.results["main"].to_dict()
+        if self.prepared:
+            out["triplet_accuracy"] = self.triplet_accuracy
+        for name in ("gold", "general"):
+            if name in self.results:
+                out[name] = self.results[name].to_dict()
+        return out
+
+
+@dataclass
+class Evaluation:
+    """A model's evaluation, the base model's when compared, and warnings for people."""
+
+    config: EvaluateConfig
+    model: ModelEvaluation
+    base: ModelEvaluation | None = None
+    warnings: list[str] = field(default_factory=list)
+    model_location: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` object: see docs/evaluate.md."""
+        out: dict[str, Any] = {"model": self.model.model}
+        if self.config.data is not None:
+            out |= {"data": str(self.config.data), "split": self.config.split}
+        else:
+            out["beir"] = str(self.config.beir)
+        if self.config.general is not None:
+            out["general_beir"] = str(self.config.general)
+        out |= self.model.to_dict()
+        if self.base is not None:
+            base = self.base.to_dict()
+            out["compare"] = {"model": self.base.model, **base, "delta": deltas(out, base)}
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+def deltas(model: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    """``model - base`` for every metric both have, nested sets (gold, general) too.
+
+    >>> deltas({"ndcg@10": 0.5, "gold": {"ndcg@10": 0.4}}, {"ndcg@10": 0.25, "gold": {"ndcg@10": 0.5}})
+    {'ndcg@10': 0.25, 'gold': {'ndcg@10': -0.09999999999999998}}
+    """
+    out: dict[str, Any] = {}
+    for key in DELTA_KEYS:
+        a, b = model.get(key), base.get(key)
+        if isinstance(a, int | float) and isinstance(b, int | float):
+            out[key] = a - b
+    for name in ("gold", "general"):
+        if isinstance(model.get(name), Mapping) and isinstance(base.get(name), Mapping):
+            out[name] = deltas(model[name], base[name])
+    return out
+
+
+def drop_warnings(
+    model: ModelEvaluation, base: ModelEvaluation, sets: EvalSets, max_drop: float
+) -> list[str]:
+    """A line for each set where nDCG@10 fell by more than ``max_drop`` against the base."""
+    lines = []
+    for name, result in model.results.items():
+        if name not in base.results:
+            continue
+        now, before = result.metrics["ndcg@10"], base.results[name].metrics["ndcg@10"]
+        if before - now > max_drop:
+            kind = "general ability" if name == "general" or not sets.prepared else "retrieval"
+            lines.append(
+                f"{kind}: nDCG@10 on {sets.sets[name].folder} dropped by {before - now:.3f} "
+                f"({before:.3f} -> {now:.3f}, {base.model} -> {model.model}), more than "
+                f"{max_drop:g}"
+            )
+    return lines
+
+
+def load_sets(config: EvaluateConfig) -> EvalSets:
+    """Read the retrieval sets and triplets ``config`` names, checking them."""
+    sets: dict[str, BeirData] = {}
+    triplets = None
+    if config.data is not None:
+        data = Path(config.data)
+        if not data.is_dir():
+            raise EmbedtuneError(
+                f"prepared folder {data} not found", fix="run embedtune prepare --out DIR first"
+            )
+        ir = data / "ir" / config.split
+        if not ir.is_dir():
+            raise EmbedtuneError(
+                f"{data} has no ir/{config.split} (queries and judgements for retrieval)",
+                fix="prepare the data with queries (embedtune prepare ... --out DIR), or pass "
+                "--beir for a folder in BEIR layout",
+            )
+        sets["main"] = load_beir(ir, on_unknown=config.on_unknown)
+        gold = data / "ir" / f"{config.split}-gold"
+        if gold.is_dir():
+            sets["gold"] = load_beir(gold, on_unknown=config.on_unknown)
+        triplets = load_triplets(data, config.split)
+    else:
+        assert config.beir is not None
+        sets["main"] = load_beir(config.beir, on_unknown=config.on_unknown)
+    if config.general is not None:
+        sets["general"] = load_beir(config.general, on_unknown=config.on_unknown)
+    return EvalSets(sets, triplets, prepared=config.data is not None)
+
+
+def evaluate_sets(
+    name: str,
+    encoder: Encoder,
+    sets: EvalSets,
+    *,
+    model: SentenceTransformer | None = None,
+    depth: int = DEFAULT_DEPTH,
+    batch_size: int = 32,
+    reporter: Reporter | None = None,
+) -> ModelEvaluation:
+    """Evaluate ``encoder`` on every set; triplet accuracy needs the ``model`` itself."""
+    results = {
+        set_name: evaluate_retrieval(encoder, data, depth=depth, reporter=reporter)
+        for set_name, data in sets.sets.items()
+    }
+    accuracy = None
+    if model is not None and sets.triplets is not None:
+        with (reporter or NullReporter()).task("Triplet accuracy"):
+            accuracy = triplet_accuracy(model, sets.triplets, batch_size=batch_size)
+    return ModelEvaluation(name, results, accuracy, prepared=sets.prepared)
+
+
+def load_encoder(
+    name: str, *, batch_size: int = 64, reporter: Reporter | None = None
+) -> tuple[SentenceTransformer, SentenceTransformerEncoder, str]:
+    """Resolve and load ``name`` (offline-aware); return the model, its encoder and location."""
+    from embedtune.models.encoder import SentenceTransformerEncoder
+    from embedtune.models.registry import load_model, resolve_model
+
+    resolved = resolve_model(name, reporter=reporter)
+    with (reporter or NullReporter()).task(f"Loading {name}"):
+        model = load_model(resolved)
+    encoder = SentenceTransformerEncoder(model, batch_size=batch_size, reporter=reporter)
+    return model, encoder, resolved.location
+
+
+def evaluate(config: EvaluateConfig, *, reporter: Reporter | None = None) -> Evaluation:
+    """Load the sets and the model(s), evaluate, compare, and collect warnings."""
+    sets = load_sets(config)
+    results = []
+    location = None
+    for name in (config.model, config.compare):
+        if name is None:
+            continue
+        model, encoder, where = load_encoder(name, batch_size=config.batch_size, reporter=reporter)
+        location = location or where
+        results.append(
+            evaluate_sets(
+                name,
+                encoder,
+                sets,
+                model=model,
+                depth=config.depth,
+                batch_size=config.batch_size,
+                reporter=reporter,
+            )
+        )
+        del model, encoder
+    evaluation = Evaluation(config, results[0], warnings=sets.warnings, model_location=location)
+    if len(results) == 2:
+        evaluation.base = results[1]
+        evaluation.warnings += drop_warnings(results[0], results[1], sets, config.max_drop)
+    return evaluation

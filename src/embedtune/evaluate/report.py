@@ -1,0 +1,398 @@
+"""An evaluation report people read (report.md, report.html, PNG plots) and the model card.
+
+Plots (matplotlib, Agg backend, no display needed):
+
+* ``metrics.png``: base vs fine-tuned for each evaluated set (split, gold, general) and metric;
+* ``recall_at_k.png``: mean Recall@k for k = 1..100, per set and model;
+* ``scores.png``: cosine scores of relevant (positive) documents against the non-relevant ones
+  ranked in the top 10 (the hardest negatives), per model;
+* ``training.png``: training loss and validation metrics by step, when a training log exists
+  (a ``trainer_state.json`` with a ``log_history`` list, in the model folder or given).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from embedtune.evaluate.evaluate import Evaluation, ModelEvaluation
+from embedtune.evaluate.select import write_text
+
+REPORT_METRICS = ("ndcg@10", "mrr@10", "recall@10", "map@100", "accuracy@1")
+_SET_LABEL = {"main": "", "gold": " gold", "general": " general"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Training log
+
+
+def find_training_log(path: str | Path | None) -> Path | None:
+    """A ``trainer_state.json`` at ``path``, in it, or in its newest ``checkpoint-*`` folder."""
+    if path is None:
+        return None
+    path = Path(path)
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        return None
+    direct = path / "trainer_state.json"
+    if direct.is_file():
+        return direct
+    checkpoints = sorted(
+        path.glob("checkpoint-*/trainer_state.json"),
+        key=lambda p: int(p.parent.name.rsplit("-", 1)[-1]) if p.parent.name[11:].isdigit() else -1,
+    )
+    return checkpoints[-1] if checkpoints else None
+
+
+def read_log_history(path: str | Path | None) -> list[dict[str, Any]]:
+    """The ``log_history`` entries of a trainer state (or a bare JSON list); [] when absent."""
+    log = find_training_log(path)
+    if log is None:
+        return []
+    try:
+        data = json.loads(log.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    history = data.get("log_history") if isinstance(data, dict) else data
+    return [e for e in history if isinstance(e, dict)] if isinstance(history, list) else []
+
+
+def training_curves(history: Sequence[Mapping[str, Any]]) -> dict[str, list[tuple[float, float]]]:
+    """Series ``name -> [(step, value)]``: ``loss`` and every ``eval_*`` number in the log.
+
+    >>> training_curves([{"step": 1, "loss": 2.0}, {"step": 2, "eval_loss": 1.5, "epoch": 1.0}])
+    {'loss': [(1.0, 2.0)], 'eval_loss': [(2.0, 1.5)]}
+    """
+    series: dict[str, list[tuple[float, float]]] = {}
+    for i, entry in enumerate(history):
+        step = float(entry.get("step", i))
+        for key, value in entry.items():
+            if (key == "loss" or key.startswith("eval_")) and _is_number(value):
+                if key.endswith(("_runtime", "_per_second")):
+                    continue
+                series.setdefault(key, []).append((step, float(value)))
+    return series
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _label(evaluation: Evaluation, set_name: str) -> str:
+    config = evaluation.config
+    where = config.split if config.data is not None else Path(str(config.beir)).name
+    if set_name == "general" and config.general is not None:
+        return f"general ({Path(config.general).name})"
+    return f"{where}{_SET_LABEL[set_name]}"
+
+
+def _models(evaluation: Evaluation) -> list[tuple[str, ModelEvaluation]]:
+    pairs = [("fine-tuned" if evaluation.base else "model", evaluation.model)]
+    if evaluation.base is not None:
+        pairs.insert(0, ("base", evaluation.base))
+    return pairs
+
+
+def plot_metrics(evaluations: Sequence[Evaluation], out: Path) -> Path:
+    """Grouped bars: one group per (set, metric), one bar per model."""
+    plt = _pyplot()
+    groups: list[str] = []
+    values: dict[str, list[float]] = {}
+    for ev in evaluations:
+        for set_name in ev.model.results:
+            for metric in REPORT_METRICS:
+                groups.append(f"{_label(ev, set_name)}\n{metric}")
+                for role, model in _models(ev):
+                    values.setdefault(role, []).append(model.results[set_name].metrics[metric])
+            if set_name == "main" and ev.model.triplet_accuracy is not None:
+                groups.append(f"{_label(ev, set_name)}\ntriplet acc")
+                for role, model in _models(ev):
+                    values.setdefault(role, []).append(model.triplet_accuracy or 0.0)
+    width = 0.8 / max(1, len(values))
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(groups)), 4.0))
+    for i, (role, vals) in enumerate(values.items()):
+        xs = [x + (i - (len(values) - 1) / 2) * width for x in range(len(groups))]
+        ax.bar(xs, vals, width=width, label=role)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(groups, fontsize=7)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("score")
+    ax.set_title("Retrieval metrics")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_recall(evaluations: Sequence[Evaluation], out: Path) -> Path:
+    """Recall@k curves, one line per (set, model); base dashed."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4.0))
+    for ev in evaluations:
+        for set_name in ev.model.results:
+            for role, model in _models(ev):
+                curve = model.results[set_name].recall_curve
+                style = "--" if role == "base" else "-"
+                ax.plot(
+                    range(1, len(curve) + 1), curve, style, label=f"{_label(ev, set_name)} {role}"
+                )
+    ax.set_xscale("log")
+    ax.set_xlabel("k")
+    ax.set_ylabel("mean Recall@k")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Recall@k")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_scores(evaluation: Evaluation, out: Path) -> Path:
+    """Histograms of positive vs top-10 negative scores on the main set, one panel per model."""
+    plt = _pyplot()
+    models = _models(evaluation)
+    fig, axes = plt.subplots(1, len(models), figsize=(5.0 * len(models), 3.6), squeeze=False)
+    for ax, (role, model) in zip(axes[0], models, strict=True):
+        result = model.results["main"]
+        bins = 30
+        ax.hist(
+            result.negative_scores, bins=bins, alpha=0.6, density=True, label="negatives (top 10)"
+        )
+        ax.hist(result.positive_scores, bins=bins, alpha=0.6, density=True, label="positives")
+        ax.set_title(f"{role}: {model.model}", fontsize=9)
+        ax.set_xlabel("cosine similarity")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_training(curves: Mapping[str, list[tuple[float, float]]], out: Path) -> Path:
+    """Loss curves on the left; other validation metrics on the right."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 3.6))
+    for name, points in curves.items():
+        ax = left if name.endswith("loss") else right
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=name)
+    left.set_title("loss")
+    right.set_title("validation")
+    for ax in (left, right):
+        ax.set_xlabel("step")
+        if ax.lines:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def metrics_table(evaluations: Sequence[Evaluation]) -> list[list[str]]:
+    """Rows (header first): set, metric, base, model, delta."""
+    rows = [["set", "metric", "base", "model", "delta"]]
+    for ev in evaluations:
+        for set_name in ev.model.results:
+            names: list[str] = list(REPORT_METRICS)
+            if set_name == "main" and ev.model.triplet_accuracy is not None:
+                names.append("triplet_accuracy")
+            for metric in names:
+                value = _metric(ev.model, set_name, metric)
+                base = _metric(ev.base, set_name, metric) if ev.base else None
+                delta = None if value is None or base is None else value - base
+                rows.append(
+                    [
+                        _label(ev, set_name),
+                        metric,
+                        _fmt(base),
+                        _fmt(value),
+                        "" if delta is None else f"{delta:+.3f}",
+                    ]
+                )
+    return rows
+
+
+def write_report(
+    out: str | Path,
+    evaluations: Sequence[Evaluation],
+    *,
+    training_log: str | Path | None = None,
+    title: str = "Evaluation report",
+) -> Path:
+    """Write ``report.md``, ``report.html`` and the plots into ``out``; return ``out``.
+
+    ``training_log``: a ``trainer_state.json`` or a folder holding one (default: the model
+    folder of the first evaluation, when it is local).
+    """
+    if not evaluations:
+        raise ValueError("write_report needs at least one evaluation")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    first = evaluations[0]
+    plots = [
+        ("Base vs fine-tuned", plot_metrics(evaluations, out / "metrics.png")),
+        ("Recall@k", plot_recall(evaluations, out / "recall_at_k.png")),
+        ("Scores of positives and negatives", plot_scores(first, out / "scores.png")),
+    ]
+    curves = training_curves(read_log_history(training_log or first.model_location))
+    if curves:
+        plots.append(("Training", plot_training(curves, out / "training.png")))
+    table = metrics_table(evaluations)
+    warnings = [w for ev in evaluations for w in ev.warnings]
+    models = f"model **{first.model.model}**" + (
+        f", base **{first.base.model}**" if first.base else ""
+    )
+    md = [f"# {title}", "", models, ""]
+    md += [_md_row(table[0]), "|" + "---|" * len(table[0])] + [_md_row(r) for r in table[1:]]
+    if warnings:
+        md += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
+    for caption, path in plots:
+        md += ["", f"## {caption}", "", f"![{caption}]({path.name})"]
+    write_text(out / "report.md", "\n".join(md) + "\n")
+
+    h = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"
+        "text-align:right}td:first-child,td:nth-child(2){text-align:left}"
+        ".warn{color:#a40}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>{html.escape(models.replace('**', ''))}</p>",
+        "<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in table[0]) + "</tr>",
+    ]
+    h += [
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table[1:]
+    ]
+    h.append("</table>")
+    if warnings:
+        h += (
+            ["<h2>Warnings</h2><ul>"]
+            + [f"<li class='warn'>{html.escape(w)}</li>" for w in warnings]
+            + ["</ul>"]
+        )
+    for caption, path in plots:
+        h.append(
+            f"<h2>{html.escape(caption)}</h2><img src='{path.name}' alt='{html.escape(caption)}'>"
+        )
+    h.append("</body></html>")
+    write_text(out / "report.html", "\n".join(h) + "\n")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Model card
+
+
+def write_model_card(
+    model_dir: str | Path,
+    results: Mapping[str, Any],
+    *,
+    base_model: str | None = None,
+    filename: str = "README.md",
+) -> Path:
+    """Write a model card into ``model_dir``: how to load it and what it scored.
+
+    ``results`` is an evaluation's ``to_dict()`` (the ``embedtune evaluate --json`` object);
+    its ``compare`` part, if any, gives the base model and the deltas.
+    """
+    model_dir = Path(model_dir)
+    compare = results.get("compare") if isinstance(results.get("compare"), Mapping) else None
+    base = base_model or (compare or {}).get("model")
+    front = ["---", "library_name: sentence-transformers", "pipeline_tag: sentence-similarity"]
+    front += ["tags:", "- sentence-transformers", "- embedtune"]
+    if base:
+        front.append(f"base_model: {base}")
+    front.append("---")
+    lines = [
+        *front,
+        "",
+        f"# {model_dir.name}",
+        "",
+        "A sentence-transformers embedding model fine-tuned with embedtune"
+        + (f" from `{base}`." if base else "."),
+        "",
+        "```python",
+        "from sentence_transformers import SentenceTransformer",
+        "",
+        f'model = SentenceTransformer("{model_dir.name}")',
+        'embeddings = model.encode(["senior data scientist, credit risk, python"])',
+        "```",
+        "",
+        "## Evaluation",
+        "",
+    ]
+    where = results.get("data") or results.get("beir") or "?"
+    split = f", split {results['split']}" if results.get("split") else ""
+    lines += [f"On `{where}`{split}:", ""]
+    rows = [["set", "metric", "this model"] + (["base", "delta"] if compare else [])]
+    for set_name, values, base_values in _card_sets(results, compare):
+        for metric in (*REPORT_METRICS, "triplet_accuracy"):
+            value = values.get(metric)
+            if not _is_number(value):
+                continue
+            row = [set_name, metric, f"{value:.3f}"]
+            if compare:
+                b: Any = base_values.get(metric) if base_values else None
+                row += [_fmt(b), f"{value - b:+.3f}" if _is_number(b) else ""]
+            rows.append(row)
+    lines += [_md_row(rows[0]), "|" + "---|" * len(rows[0])] + [_md_row(r) for r in rows[1:]]
+    warnings = results.get("warnings") or []
+    if warnings:
+        lines += ["", "Warnings:", ""] + [f"- {w}" for w in warnings]
+    lines.append("")
+    model_dir.mkdir(parents=True, exist_ok=True)
+    path = model_dir / filename
+    write_text(path, "\n".join(lines))
+    return path
+
+
+def _card_sets(
+    results: Mapping[str, Any], compare: Mapping[str, Any] | None
+) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]]:
+    out: list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]] = [
+        ("queries", results, compare)
+    ]
+    for name in ("gold", "general"):
+        if isinstance(results.get(name), Mapping):
+            base = compare.get(name) if compare else None
+            out.append((name, results[name], base if isinstance(base, Mapping) else None))
+    return out
+
+
+def _metric(model: ModelEvaluation | None, set_name: str, metric: str) -> float | None:
+    if model is None or set_name not in model.results:
+        return None
+    if metric == "triplet_accuracy":
+        return model.triplet_accuracy
+    return model.results[set_name].metrics.get(metric)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if _is_number(value) else ""
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"

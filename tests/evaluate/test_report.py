@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from embedtune.evaluate.evaluate import EvaluateConfig, Evaluation, ModelEvaluation
+from embedtune.evaluate.report import (
+    read_log_history,
+    training_curves,
+    write_model_card,
+    write_report,
+)
+from embedtune.evaluate.retrieval import RetrievalResult
+
+
+def _result(ndcg: float) -> RetrievalResult:
+    metrics = {
+        "ndcg@10": ndcg,
+        "mrr@10": ndcg,
+        "recall@1": ndcg / 2,
+        "recall@5": ndcg,
+        "recall@10": ndcg,
+        "map@100": ndcg,
+        "accuracy@1": ndcg / 2,
+    }
+    return RetrievalResult(
+        metrics,
+        num_queries=10,
+        num_documents=50,
+        recall_curve=[min(1.0, ndcg + k / 100) for k in range(100)],
+        positive_scores=[0.7, 0.8, 0.75],
+        negative_scores=[0.2, 0.3, 0.5, 0.6],
+    )
+
+
+@pytest.fixture
+def evaluation(tmp_path: Path) -> Evaluation:
+    config = EvaluateConfig(model="ft", data=tmp_path, split="test", compare="base")
+    model = ModelEvaluation("ft", {"main": _result(0.8), "gold": _result(0.6)}, 0.95, True)
+    base = ModelEvaluation("base", {"main": _result(0.5), "gold": _result(0.55)}, 0.9, True)
+    return Evaluation(config, model, base, warnings=["general ability: nDCG@10 dropped"])
+
+
+def test_report_files_and_numbers(evaluation: Evaluation, tmp_path: Path) -> None:
+    log = tmp_path / "trainer_state.json"
+    history = [{"step": s, "loss": 2.0 / s} for s in (1, 2, 3)]
+    history.append({"step": 3, "epoch": 1.0, "eval_loss": 0.9, "eval_runtime": 1.0})
+    log.write_text(json.dumps({"log_history": history}))
+    out = write_report(tmp_path / "report", [evaluation], training_log=log)
+    for name in ("report.md", "report.html", "metrics.png", "recall_at_k.png", "scores.png"):
+        assert (out / name).stat().st_size > 0
+    assert (out / "training.png").read_bytes()[:4] == b"\x89PNG"
+    md = (out / "report.md").read_text()
+    assert "| test | ndcg@10 | 0.500 | 0.800 | +0.300 |" in md
+    assert "| test gold | ndcg@10 | 0.550 | 0.600 | +0.050 |" in md
+    assert "| test | triplet_accuracy | 0.900 | 0.950 | +0.050 |" in md
+    assert "general ability: nDCG@10 dropped" in md
+    html = (out / "report.html").read_text()
+    assert "<img src='training.png'" in html and "<td>+0.300</td>" in html
+
+
+def test_no_training_plot_without_a_log(evaluation: Evaluation, tmp_path: Path) -> None:
+    out = write_report(tmp_path / "r", [evaluation])
+    assert not (out / "training.png").exists()
+    assert "## Training" not in (out / "report.md").read_text()
+
+
+def test_training_log_in_newest_checkpoint(tmp_path: Path) -> None:
+    for step, loss in ((5, 1.0), (40, 0.5)):
+        folder = tmp_path / f"checkpoint-{step}"
+        folder.mkdir()
+        (folder / "trainer_state.json").write_text(
+            json.dumps({"log_history": [{"step": step, "loss": loss}]})
+        )
+    assert read_log_history(tmp_path) == [{"step": 40, "loss": 0.5}]
+    assert read_log_history(tmp_path / "missing") == []
+    curves = training_curves(
+        [{"step": 10, "loss": 1.2, "eval_ndcg@10": 0.7, "eval_samples_per_second": 9.0}]
+    )
+    assert curves == {"loss": [(10.0, 1.2)], "eval_ndcg@10": [(10.0, 0.7)]}
+
+
+def test_model_card(evaluation: Evaluation, tmp_path: Path) -> None:
+    path = write_model_card(tmp_path / "my-model", evaluation.to_dict())
+    card = path.read_text()
+    assert path.name == "README.md"
+    assert card.startswith("---\nlibrary_name: sentence-transformers")
+    assert "base_model: base" in card
+    assert "| queries | ndcg@10 | 0.800 | 0.500 | +0.300 |" in card
+    assert "| gold | ndcg@10 | 0.600 | 0.550 | +0.050 |" in card
+    assert "| queries | triplet_accuracy | 0.950 | 0.900 | +0.050 |" in card
