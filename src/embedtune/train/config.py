@@ -1,0 +1,212 @@
+"""Settings of the training stage, checked on construction, loadable from YAML.
+
+Defaults follow the sentence-transformers training tutorial: one epoch, batch 16, learning rate
+2e-5, 10% warmup, the no-duplicates batch sampler, validation every 100 steps.
+
+>>> TrainConfig(data=Path("d"), out=Path("o"), loss="gist").loss
+'gist'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from embedtune.errors import EmbedtuneError
+
+__all__ = ["LOSSES", "PRECISIONS", "LossName", "Precision", "TrainConfig", "load_yaml_config"]
+
+LossName = Literal["mnrl", "cached-mnrl", "gist", "triplet"]
+# "auto": bf16 autocast only where the hardware computes bf16 natively (see embedtune.train.speed)
+Precision = Literal["auto", "fp32", "bf16"]
+LOSSES: tuple[str, ...] = get_args(LossName)
+PRECISIONS: tuple[str, ...] = get_args(Precision)
+
+
+@dataclass
+class TrainConfig:
+    """Everything ``embedtune train`` needs; written to ``train_config.json`` beside the model."""
+
+    data: Path
+    out: Path
+    model: str = "all-MiniLM-L6-v2"
+    loss: LossName = "mnrl"
+    epochs: float = 1.0
+    batch_size: int = 16
+    learning_rate: float = 2e-5
+    warmup_ratio: float = 0.1
+    eval_steps: int = 100  # 0: no validation during training
+    save_steps: int = 100
+    max_steps: int | None = None
+    max_train: int | None = None  # use at most this many training triplets (a seeded sample)
+    matryoshka_dims: tuple[int, ...] = ()
+    seed: int = 42
+    early_stopping_patience: int | None = None
+    resume: bool = False
+    overwrite: bool = False
+    push_to_hub: str | None = None
+    # loss details
+    guide_model: str | None = None  # gist: the guide; None = a frozen copy of the base model
+    mini_batch_size: int = 16  # cached-mnrl: rows per forward pass
+    triplet_margin: float = 5.0
+    # speed
+    precision: Precision = "auto"
+    length_grouping: bool = True
+    threads: int | None = None  # None: every core this process may use
+    max_seq_length: int | None = None  # None: the longest prepared text, capped by the model's
+    checkpoint_dir: Path | None = None  # None: OUT.checkpoints beside OUT
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.data = Path(self.data)
+        self.out = Path(self.out)
+        if self.checkpoint_dir is not None:
+            self.checkpoint_dir = Path(self.checkpoint_dir)
+        self.matryoshka_dims = tuple(int(d) for d in self.matryoshka_dims)
+        if self.loss not in LOSSES:
+            raise EmbedtuneError(
+                f"unknown loss {self.loss!r}", fix=f"use one of: {', '.join(LOSSES)}"
+            )
+        if self.precision not in PRECISIONS:
+            raise EmbedtuneError(
+                f"unknown precision {self.precision!r}", fix=f"use one of: {', '.join(PRECISIONS)}"
+            )
+        if not self.model.strip():
+            raise EmbedtuneError("model name is empty", fix="pass --model NAME_OR_PATH")
+        _positive("epochs", self.epochs)
+        _positive("batch-size", self.batch_size)
+        _positive("learning-rate", self.learning_rate)
+        _positive("save-steps", self.save_steps)
+        _positive("mini-batch-size", self.mini_batch_size)
+        if self.loss != "triplet" and self.batch_size < 2:
+            raise EmbedtuneError(
+                f"--batch-size {self.batch_size} leaves no in-batch negatives for {self.loss}",
+                fix="use --batch-size 2 or more (16 is the default)",
+            )
+        if not 0 <= self.warmup_ratio < 1:
+            raise EmbedtuneError(
+                f"--warmup-ratio {self.warmup_ratio} is out of range", fix="use 0 <= ratio < 1"
+            )
+        if self.eval_steps < 0:
+            raise EmbedtuneError(
+                f"--eval-steps {self.eval_steps} is negative",
+                fix="use a positive number, or 0 to train without validation",
+            )
+        if self.max_steps is not None:
+            _positive("max-steps", self.max_steps)
+        if self.max_train is not None:
+            _positive("max-train", self.max_train)
+        if self.early_stopping_patience is not None:
+            _positive("early-stopping-patience", self.early_stopping_patience)
+            if self.eval_steps == 0:
+                raise EmbedtuneError(
+                    "early stopping needs validation, but --eval-steps is 0",
+                    fix="set --eval-steps, or drop --early-stopping-patience",
+                )
+        if self.eval_steps and self.save_steps % self.eval_steps:
+            raise EmbedtuneError(
+                f"--save-steps {self.save_steps} is not a multiple of --eval-steps "
+                f"{self.eval_steps}, so the best checkpoint could not be kept",
+                fix=f"use e.g. --save-steps {self.eval_steps}",
+            )
+        if any(d <= 0 for d in self.matryoshka_dims):
+            raise EmbedtuneError(
+                f"--matryoshka-dims {_dims(self.matryoshka_dims)} has a non-positive size",
+                fix="use positive sizes, e.g. 384,256,128,64",
+            )
+        if len(set(self.matryoshka_dims)) != len(self.matryoshka_dims):
+            raise EmbedtuneError(
+                f"--matryoshka-dims {_dims(self.matryoshka_dims)} repeats a size",
+                fix="list each size once",
+            )
+        if self.threads is not None:
+            _positive("threads", self.threads)
+        if self.max_seq_length is not None and self.max_seq_length < 8:
+            raise EmbedtuneError(
+                f"--max-seq-length {self.max_seq_length} is too small", fix="use at least 8"
+            )
+        if self.push_to_hub is not None and self.push_to_hub.count("/") != 1:
+            raise EmbedtuneError(
+                f"--push-to-hub {self.push_to_hub!r} is not a repository id", fix="use OWNER/NAME"
+            )
+        if self.resume and self.overwrite:
+            raise EmbedtuneError(
+                "--resume and --overwrite contradict each other",
+                fix="--resume continues the last run; --overwrite starts over. Pass one",
+            )
+
+    @property
+    def checkpoints(self) -> Path:
+        """Where checkpoints go while training: ``checkpoint_dir`` or ``OUT.checkpoints``."""
+        if self.checkpoint_dir is not None:
+            return self.checkpoint_dir
+        return self.out.with_name(self.out.name + ".checkpoints")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("data", "out", "checkpoint_dir"):
+            data[key] = None if data[key] is None else str(data[key])
+        data["matryoshka_dims"] = list(self.matryoshka_dims)
+        return data
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """A config from ``values`` (YAML keys may use dashes); unknown keys are an error."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        clean = {str(k).replace("-", "_"): v for k, v in values.items()}
+        unknown = sorted(set(clean) - names)
+        if unknown:
+            raise EmbedtuneError(
+                f"unknown training setting(s): {', '.join(unknown)}",
+                fix=f"use only: {', '.join(sorted(names - {'extra'}))}",
+            )
+        if isinstance(clean.get("matryoshka_dims"), str):
+            clean["matryoshka_dims"] = parse_dims(clean["matryoshka_dims"])
+        try:
+            return cls(**clean)
+        except TypeError as e:  # a required key is missing
+            raise EmbedtuneError(
+                f"incomplete training settings: {e}", fix="set data and out"
+            ) from e
+
+
+def load_yaml_config(path: Path, overrides: dict[str, Any]) -> TrainConfig:
+    """Settings from the YAML file ``path``, with ``overrides`` (the flags given) on top."""
+    import yaml
+
+    path = Path(path)
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise EmbedtuneError(f"config file {path} does not exist", fix="check --config") from None
+    except yaml.YAMLError as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise EmbedtuneError(f"config file {path} is not valid YAML ({first})", fix="fix it") from e
+    if not isinstance(values, dict):
+        raise EmbedtuneError(
+            f"config file {path} holds a {type(values).__name__}, not a mapping of settings",
+            fix="write one 'setting: value' per line, e.g. 'loss: gist'",
+        )
+    return TrainConfig.from_dict({**values, **overrides})
+
+
+def parse_dims(text: str) -> tuple[int, ...]:
+    """``"384,256, 64"`` → ``(384, 256, 64)``; an empty string → ``()``."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    try:
+        return tuple(int(p) for p in parts)
+    except ValueError:
+        raise EmbedtuneError(
+            f"--matryoshka-dims {text!r} is not a list of integers", fix="use e.g. 384,256,128,64"
+        ) from None
+
+
+def _positive(name: str, value: float) -> None:
+    if isinstance(value, bool) or not value > 0:
+        raise EmbedtuneError(f"--{name} {value} must be positive", fix=f"pass --{name} above 0")
+
+
+def _dims(dims: tuple[int, ...]) -> str:
+    return ",".join(str(d) for d in dims)

@@ -1,0 +1,186 @@
+"""Read what training needs from a prepared folder: triplets and the BEIR validation split.
+
+The layout is the one ``embedtune prepare`` writes: ``triplets/`` is a ``datasets.DatasetDict``
+with ``anchor``, ``positive`` and optionally ``negative``, ``negative_2``, … text columns plus
+``*_id`` columns; ``ir/{split}/`` holds ``corpus.jsonl``, ``queries.jsonl`` and
+``qrels/test.tsv``. Only the text columns go to the loss, in the order anchor, positive,
+negatives: the id columns would otherwise be embedded as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from embedtune.errors import EmbedtuneError
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+
+__all__ = ["IRSplit", "TrainData", "load_ir_split", "load_triplets", "text_columns"]
+
+REQUIRED = ("anchor", "positive")
+_NEGATIVE = re.compile(r"^negative(?:_(\d+))?$")
+_PREPARE_FIX = (
+    "run `embedtune prepare SOURCE --out DIR` (it writes triplets/ and ir/) and pass that DIR"
+)
+
+
+@dataclass(frozen=True)
+class TrainData:
+    """The training triplets, the validation triplets (if any), and their text columns."""
+
+    train: Dataset
+    validation: Dataset | None
+    columns: tuple[str, ...]
+
+    @property
+    def negatives(self) -> int:
+        return len(self.columns) - 2
+
+
+@dataclass(frozen=True)
+class IRSplit:
+    """A BEIR-style retrieval split: id → text maps and the relevant documents of each query."""
+
+    corpus: dict[str, str]
+    queries: dict[str, str]
+    relevant: dict[str, set[str]]
+
+
+def text_columns(columns: list[str]) -> tuple[str, ...]:
+    """The columns the loss reads, in order: anchor, positive, then negatives by number.
+
+    >>> text_columns(["query_id", "negative_2", "positive", "negative", "anchor", "negative_id"])
+    ('anchor', 'positive', 'negative', 'negative_2')
+    """
+    negatives = sorted(
+        (int(m.group(1) or 1), name) for name in columns if (m := _NEGATIVE.match(name))
+    )
+    return (*REQUIRED, *(name for _, name in negatives))
+
+
+def load_triplets(data: Path, *, validation: bool = True) -> TrainData:
+    """``data/triplets`` with its splits checked: columns present, train not empty."""
+    from datasets import DatasetDict, load_from_disk
+
+    data = Path(data)
+    if not data.is_dir():
+        raise EmbedtuneError(f"data folder {data} does not exist", fix=_PREPARE_FIX)
+    folder = data / "triplets"
+    if not folder.is_dir():
+        raise EmbedtuneError(
+            f"{data} has no triplets/ folder, so it holds no training pairs", fix=_PREPARE_FIX
+        )
+    for name in _empty_splits(folder):
+        raise EmbedtuneError(f"{folder}/{name} is empty", fix=_PREPARE_FIX + " with more postings")
+    try:
+        splits = load_from_disk(str(folder))
+    except (FileNotFoundError, ValueError, OSError) as e:
+        raise EmbedtuneError(
+            f"{folder} is not a saved datasets.DatasetDict ({type(e).__name__})", fix=_PREPARE_FIX
+        ) from e
+    if not isinstance(splits, DatasetDict) or "train" not in splits:
+        raise EmbedtuneError(f"{folder} has no train split", fix=_PREPARE_FIX)
+    train = _select(splits["train"], f"{folder}/train")
+    columns = tuple(train.column_names)
+    val = None
+    if validation and "validation" in splits and len(splits["validation"]):
+        val = _select(splits["validation"], f"{folder}/validation", columns=columns)
+    return TrainData(train=train, validation=val, columns=columns)
+
+
+def _empty_splits(folder: Path) -> list[str]:
+    """Splits saved with no rows (``datasets`` cannot load those back; we name them instead)."""
+    empty = []
+    for state in sorted(folder.glob("*/state.json")):
+        try:
+            files = json.loads(state.read_text(encoding="utf-8")).get("_data_files")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if files == []:
+            empty.append(state.parent.name)
+    return empty
+
+
+def _select(split: Dataset, where: str, columns: tuple[str, ...] | None = None) -> Dataset:
+    names = list(split.column_names)
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise EmbedtuneError(
+            f"{where} lacks column(s) {', '.join(map(repr, missing))}; it has "
+            f"{', '.join(map(repr, names)) or 'none'}",
+            fix="training needs 'anchor' (query) and 'positive' (document) text columns; "
+            + _PREPARE_FIX,
+        )
+    if len(split) == 0:
+        raise EmbedtuneError(f"{where} is empty", fix=_PREPARE_FIX + " with more postings")
+    wanted = columns or text_columns(names)
+    absent = [c for c in wanted if c not in names]
+    if absent:
+        raise EmbedtuneError(
+            f"{where} lacks column(s) {', '.join(map(repr, absent))} that the train split has",
+            fix="prepare all splits in one run of `embedtune prepare`",
+        )
+    for column in wanted:
+        dtype = getattr(split.features[column], "dtype", None)
+        if dtype not in ("string", "large_string"):
+            raise EmbedtuneError(
+                f"column {column!r} of {where} holds {dtype or 'non-text values'}, not text",
+                fix=_PREPARE_FIX,
+            )
+    return split.select_columns(list(wanted))
+
+
+def load_ir_split(data: Path, split: str) -> IRSplit:
+    """``data/ir/{split}`` in BEIR layout, checked: every qrel names a known query and document."""
+    folder = Path(data) / "ir" / split
+    files = [folder / "corpus.jsonl", folder / "queries.jsonl", folder / "qrels" / "test.tsv"]
+    missing = [str(f.relative_to(folder)) for f in files if not f.is_file()]
+    if missing:
+        raise EmbedtuneError(
+            f"{folder} lacks {', '.join(missing)} (BEIR layout), needed for validation",
+            fix=_PREPARE_FIX + ", or pass --eval-steps 0 to train without validation",
+        )
+    corpus = _jsonl_texts(files[0])
+    queries = _jsonl_texts(files[1])
+    relevant: dict[str, set[str]] = {}
+    with files[2].open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            qid, cid = row.get("query-id"), row.get("corpus-id")
+            if qid is None or cid is None:
+                raise EmbedtuneError(
+                    f"{files[2]} has no 'query-id' and 'corpus-id' header",
+                    fix="write the header 'query-id\\tcorpus-id\\tscore'",
+                )
+            if float(row.get("score") or 1) > 0 and qid in queries and cid in corpus:
+                relevant.setdefault(qid, set()).add(cid)
+    if not relevant:
+        raise EmbedtuneError(
+            f"{folder} has no query with a relevant document in its corpus",
+            fix=_PREPARE_FIX + ", or pass --eval-steps 0 to train without validation",
+        )
+    return IRSplit(corpus=corpus, queries={q: queries[q] for q in relevant}, relevant=relevant)
+
+
+def _jsonl_texts(path: Path) -> dict[str, str]:
+    """id → text of a BEIR jsonl file (prepared texts already start with their title line)."""
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                key, text = str(record["_id"]), str(record["text"])
+            except (ValueError, KeyError, TypeError):
+                raise EmbedtuneError(
+                    f"line {n} of {path} is not a JSON object with '_id' and 'text'",
+                    fix=_PREPARE_FIX,
+                ) from None
+            out[key] = text
+    return out

@@ -1,0 +1,427 @@
+"""Fine-tune a sentence-transformers model on prepared triplets: checkpoints, resume, best model.
+
+:func:`train` is the whole stage: check the output folders, load triplets and the validation
+retrieval split, load the base model, apply the speed settings, build the loss, run
+``SentenceTransformerTrainer``, then write the best model atomically to ``config.out`` with
+``train_config.json`` (resolved settings, seed, library versions, speed decisions) and
+``trainer_state.json`` (the log history). Checkpoints live in ``config.checkpoints``
+(``OUT.checkpoints``) while training, so ``resume=True`` can continue an interrupted run to the
+same final step; they are removed once the model is saved.
+
+In a data-parallel run (``torchrun`` / ``accelerate launch``) every process runs this function;
+in-batch negatives are gathered across processes, and only the first process evaluates, saves
+and pushes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from embedtune._io import atomic_dir, write_json
+from embedtune.errors import EmbedtuneError
+from embedtune.progress import NullReporter, Reporter
+from embedtune.train.config import TrainConfig
+from embedtune.train.data import IRSplit, TrainData, load_ir_split, load_triplets
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from transformers import TrainerCallback
+
+__all__ = ["TrainResult", "push_model", "train"]
+
+CHECKPOINT_PREFIX = "checkpoint-"
+EVAL_NAME = "validation"
+
+
+@dataclass
+class TrainResult:
+    """What a training run did; ``to_dict`` is the CLI's ``--json`` output."""
+
+    out: Path | None  # None on processes other than the first in a data-parallel run
+    global_step: int
+    max_steps: int
+    train_rows: int
+    seconds: float
+    step_seconds: float
+    triplets_per_second: float
+    base_metric: float | None
+    best_metric: float | None
+    best_step: int | None
+    metric: str | None
+    speed: dict[str, Any] = field(default_factory=dict)
+    pushed: str | None = None
+    rank: int = 0
+    world_size: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": None if self.out is None else str(self.out),
+            "global_step": self.global_step,
+            "max_steps": self.max_steps,
+            "train_rows": self.train_rows,
+            "seconds": round(self.seconds, 2),
+            "step_seconds": round(self.step_seconds, 2),
+            "triplets_per_second": round(self.triplets_per_second, 3),
+            "metric": self.metric,
+            "base_metric": self.base_metric,
+            "best_metric": self.best_metric,
+            "best_step": self.best_step,
+            "speed": self.speed,
+            "pushed": self.pushed,
+            "world_size": self.world_size,
+        }
+
+
+def train(
+    config: TrainConfig,
+    *,
+    reporter: Reporter | None = None,
+    callbacks: list[TrainerCallback] | None = None,
+) -> TrainResult:
+    """Run the training stage described by ``config`` (see the module docstring)."""
+    with _quiet_progress_bars():
+        return _train(config, reporter or NullReporter(), callbacks)
+
+
+def _train(
+    config: TrainConfig, reporter: Reporter, callbacks: list[TrainerCallback] | None
+) -> TrainResult:
+    rank, world = _rank(), _world_size()
+    check_outputs(config)
+    data = load_triplets(config.data)
+    if config.max_train is not None and len(data.train) > config.max_train:
+        sample = data.train.shuffle(seed=config.seed).select(range(config.max_train))
+        data = TrainData(train=sample, validation=data.validation, columns=data.columns)
+    ir = load_ir_split(config.data, "validation") if config.eval_steps else None
+
+    from embedtune.models.registry import load_model, resolve_model
+    from embedtune.train import speed
+
+    threads = speed.set_threads(config.threads)
+    resolved = resolve_model(config.model)
+    model = load_model(resolved, device=None)
+    device = str(model.device)
+    precision = speed.resolve_precision(config.precision, device)
+
+    model_max = int(model.max_seq_length or 512)
+    doc_columns = data.columns[1:]
+    lengths = speed.row_lengths(data.train, doc_columns, model.tokenizer)
+    anchors = speed.token_lengths(model.tokenizer, data.train["anchor"])
+    longest = int(max(lengths.max(initial=1), anchors.max(initial=1)))
+    max_len = config.max_seq_length or speed.fit_max_seq_length(model_max, longest)
+    model.max_seq_length = max_len
+
+    loss = _build_loss(config, model, data.negatives, world)
+    evaluator = _evaluator(ir, model.similarity_fn_name) if ir is not None else None
+    metric = f"eval_{EVAL_NAME}_{model.similarity_fn_name}_ndcg@10" if ir is not None else None
+    args = _training_args(config, precision, metric, device, lengths)
+    speed_info = {
+        "precision": precision,
+        "threads": threads,
+        "max_seq_length": max_len,
+        "model_max_seq_length": model_max,
+        "longest_text_tokens": longest,
+        "length_grouping": config.length_grouping,
+        "device": device,
+    }
+
+    from sentence_transformers import SentenceTransformerTrainer
+    from transformers import EarlyStoppingCallback, PrinterCallback
+
+    from embedtune.train.callbacks import FinalStepCallback, ProgressCallback, StepTimer
+
+    timer = StepTimer()
+    progress = ProgressCallback(reporter)
+    extra: list[Any] = [timer, progress, FinalStepCallback()]
+    if config.early_stopping_patience:
+        extra.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
+    trainer = SentenceTransformerTrainer(
+        model=model,
+        args=args,
+        train_dataset=data.train,
+        loss=loss,
+        evaluator=evaluator,
+        callbacks=[*extra, *(callbacks or [])],
+    )
+    trainer.remove_callback(PrinterCallback)  # the library does not print; logs stay in the state
+    base_eval: dict[str, Any] = {}
+    if evaluator is not None and not config.resume:  # the base model's score, for comparison
+        base_eval = {**trainer.evaluate(), "epoch": 0.0, "step": 0}
+    start = time.perf_counter()
+    with progress:
+        trainer.train(resume_from_checkpoint=True if config.resume else None)
+    seconds = time.perf_counter() - start
+    state = trainer.state
+    if base_eval:  # train() starts a fresh log; keep the base model's score at its head
+        state.log_history.insert(0, base_eval)
+    base_metric = _first_metric(state.log_history, metric) if metric else None
+
+    done = state.global_step / max(state.max_steps, 1)
+    trained_rows = len(data.train) * config.epochs * done
+    timed_share = timer.steps / max(state.global_step, 1)
+    result = TrainResult(
+        out=None,
+        global_step=state.global_step,
+        max_steps=state.max_steps,
+        train_rows=len(data.train),
+        seconds=seconds,
+        step_seconds=timer.seconds,
+        triplets_per_second=trained_rows * timed_share / max(timer.seconds, 1e-9),
+        base_metric=base_metric,
+        best_metric=None if state.best_metric is None else float(state.best_metric),
+        best_step=_checkpoint_step(state.best_model_checkpoint),
+        metric=metric,
+        speed=speed_info,
+        rank=rank,
+        world_size=world,
+    )
+    if not trainer.is_world_process_zero():
+        return result
+
+    model.max_seq_length = model_max  # inference may see texts longer than the training data
+    record = {
+        "config": config.to_dict(),
+        "seed": config.seed,
+        "base_model": {
+            "name": config.model,
+            "location": resolved.location,
+            "source": resolved.source,
+        },
+        "data": {"train_rows": len(data.train), "columns": list(data.columns)},
+        "speed": speed_info,
+        "world_size": world,
+        "result": {k: v for k, v in result.to_dict().items() if k not in ("out", "speed")},
+        "versions": library_versions(),
+    }
+    with atomic_dir(config.out, overwrite=config.overwrite) as tmp:
+        model.save_pretrained(str(tmp))
+        if not (tmp / "README.md").is_file():  # sentence-transformers writes one; make sure
+            (tmp / "README.md").write_text(_fallback_card(config, result), encoding="utf-8")
+        state.save_to_json(str(tmp / "trainer_state.json"))
+        write_json(tmp / "train_config.json", record)
+    result.out = config.out
+    shutil.rmtree(config.checkpoints, ignore_errors=True)
+    if config.push_to_hub:
+        result.pushed = push_model(config.out, config.push_to_hub)
+    return result
+
+
+def check_outputs(config: TrainConfig) -> None:
+    """Refuse to overwrite a finished model, and make the checkpoint folder match ``resume``."""
+    out, ckpt = config.out, config.checkpoints
+    has_checkpoints = ckpt.is_dir() and any(ckpt.glob(f"{CHECKPOINT_PREFIX}*"))
+    if out.exists() and not config.overwrite:
+        raise EmbedtuneError(
+            f"output folder {out} already exists",
+            fix="choose another --out, or pass --overwrite to replace it",
+        )
+    if config.resume:
+        if not has_checkpoints:
+            raise EmbedtuneError(
+                f"nothing to resume: {ckpt} holds no checkpoint",
+                fix="drop --resume to start a new run (checkpoints are removed once a run finishes)",
+            )
+        return
+    if has_checkpoints and not config.overwrite:
+        raise EmbedtuneError(
+            f"an unfinished run left checkpoints in {ckpt}",
+            fix="pass --resume to continue it, or --overwrite to start over",
+        )
+    if has_checkpoints and _rank() == 0:
+        shutil.rmtree(ckpt, ignore_errors=True)
+
+
+def push_model(
+    folder: Path, repo_id: str, *, private: bool = True, token: str | None = None
+) -> str:
+    """Upload the saved model ``folder`` to the Hub model repo ``repo_id``; return its URL."""
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=token)
+    try:
+        url = api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
+        api.upload_folder(
+            repo_id=repo_id,
+            repo_type="model",
+            folder_path=str(folder),
+            commit_message="Upload model fine-tuned with embedtune",
+        )
+    except Exception as e:  # network, auth and permission errors all land here
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise EmbedtuneError(
+            f"could not push to the Hub repository {repo_id!r}: {first}",
+            fix="log in with `hf auth login` (or set HF_TOKEN) and check your network; "
+            f"the model is saved in {folder} either way",
+        ) from e
+    return str(url)
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries that decide what training computes."""
+    import importlib.metadata
+
+    versions = {"python": platform.python_version()}
+    for name in (
+        "embedtune",
+        "torch",
+        "transformers",
+        "sentence-transformers",
+        "datasets",
+        "accelerate",
+    ):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _quiet_progress_bars() -> Iterator[None]:
+    """Hide the progress bars of datasets, transformers and the hub (we report our own)."""
+    import datasets
+    import huggingface_hub.utils as hub_utils
+    from transformers.utils import logging as hf_logging
+
+    states = (
+        datasets.is_progress_bar_enabled(),
+        hf_logging.is_progress_bar_enabled(),
+        not hub_utils.are_progress_bars_disabled(),
+    )
+    datasets.disable_progress_bars()
+    hf_logging.disable_progress_bar()
+    hub_utils.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if states[0]:
+            datasets.enable_progress_bars()
+        if states[1]:
+            hf_logging.enable_progress_bar()
+        if states[2]:
+            hub_utils.enable_progress_bars()
+
+
+def _rank() -> int:
+    return int(os.environ.get("RANK", "0"))
+
+
+def _world_size() -> int:
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def _build_loss(config: TrainConfig, model: SentenceTransformer, negatives: int, world: int) -> Any:
+    from embedtune.models.registry import load_model
+    from embedtune.train.losses import build_loss
+
+    guide = None
+    if config.loss == "gist":
+        guide = load_model(config.guide_model or config.model, device=str(model.device))
+        guide.eval()
+        for p in guide.parameters():
+            p.requires_grad_(False)
+    return build_loss(
+        config.loss,
+        model,
+        negatives=negatives,
+        guide=guide,
+        mini_batch_size=config.mini_batch_size,
+        triplet_margin=config.triplet_margin,
+        matryoshka_dims=config.matryoshka_dims,
+        gather_across_devices=world > 1,
+    )
+
+
+def _evaluator(ir: IRSplit, similarity: str) -> Any:
+    from sentence_transformers.sentence_transformer.evaluation import (
+        InformationRetrievalEvaluator,
+    )
+
+    return InformationRetrievalEvaluator(
+        queries=dict[str, Any](ir.queries),
+        corpus=dict[str, Any](ir.corpus),
+        relevant_docs=ir.relevant,
+        name=EVAL_NAME,
+        main_score_function=similarity,
+        batch_size=32,
+        write_csv=False,
+        show_progress_bar=False,
+    )
+
+
+def _training_args(
+    config: TrainConfig, precision: str, metric: str | None, device: str, lengths: Any
+) -> Any:
+    from sentence_transformers import SentenceTransformerTrainingArguments
+    from sentence_transformers.base.sampler import BatchSamplers
+
+    from embedtune.train.sampler import length_grouped_sampler
+
+    sampler: Any = BatchSamplers.NO_DUPLICATES
+    if config.length_grouping:
+        sampler = length_grouped_sampler(lengths)
+    evaluate = metric is not None
+    cpu = not device.startswith("cuda")
+    return SentenceTransformerTrainingArguments(
+        output_dir=str(config.checkpoints),
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps or -1,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        warmup_steps=config.warmup_ratio,
+        seed=config.seed,
+        data_seed=config.seed,
+        bf16=precision == "bf16",
+        batch_sampler=sampler,
+        eval_strategy="steps" if evaluate else "no",
+        eval_steps=config.eval_steps or None,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=2,
+        load_best_model_at_end=evaluate,
+        metric_for_best_model=metric,
+        greater_is_better=True if evaluate else None,
+        logging_steps=max(1, min(10, config.eval_steps or 10)),
+        logging_first_step=True,
+        report_to="none",
+        disable_tqdm=True,
+        use_cpu=cpu,
+        ddp_backend="gloo" if cpu and _world_size() > 1 else None,
+        dataloader_drop_last=False,
+    )
+
+
+def _first_metric(history: list[dict[str, Any]], key: str) -> float | None:
+    """The earliest value of ``key`` in a log history: the base model's score at step 0."""
+    for entry in history:
+        if key in entry and entry.get("step") == 0:
+            return float(entry[key])
+    return None
+
+
+def _checkpoint_step(path: str | None) -> int | None:
+    if not path:
+        return None
+    name = Path(path).name
+    return int(name[len(CHECKPOINT_PREFIX) :]) if name.startswith(CHECKPOINT_PREFIX) else None
+
+
+def _fallback_card(config: TrainConfig, result: TrainResult) -> str:
+    return (
+        f"---\nlibrary_name: sentence-transformers\ntags:\n- sentence-transformers\n- embedtune\n---\n"
+        f"# Fine-tuned from {config.model} with embedtune\n\n"
+        f"Loss {config.loss}, {result.global_step} steps, batch {config.batch_size}; "
+        f"validation {result.metric}: {result.best_metric}.\n"
+    )

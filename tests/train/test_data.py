@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from datasets import Dataset, DatasetDict
+
+from embedtune.errors import EmbedtuneError
+from embedtune.train.data import load_ir_split, load_triplets, text_columns
+
+
+def test_text_columns_order() -> None:
+    names = ["negative_10", "query_id", "negative_2", "positive", "negative", "anchor", "x"]
+    assert text_columns(names) == ("anchor", "positive", "negative", "negative_2", "negative_10")
+
+
+def test_load_triplets_keeps_text_columns_only(prepared_dir: Path) -> None:
+    data = load_triplets(prepared_dir)
+    assert data.columns == ("anchor", "positive", "negative")
+    assert data.train.column_names == ["anchor", "positive", "negative"]
+    assert data.negatives == 1
+    assert len(data.train) == 48
+    assert data.validation is not None and len(data.validation) == 12
+
+
+def _save(root: Path, **splits: dict[str, list[object]]) -> Path:
+    DatasetDict({k: Dataset.from_dict(v) for k, v in splits.items()}).save_to_disk(
+        str(root / "triplets")
+    )
+    return root
+
+
+def test_pairs_without_negatives(tmp_path: Path) -> None:
+    root = _save(tmp_path, train={"anchor": ["q"], "positive": ["d"], "query_id": ["1"]})
+    assert load_triplets(root).columns == ("anchor", "positive")
+
+
+@pytest.mark.parametrize(
+    ("splits", "message"),
+    [
+        (
+            {"train": {"query": ["q"], "positive": ["d"]}},
+            "lacks column(s) 'anchor'; it has 'query', 'positive'",
+        ),
+        ({"train": {"anchor": [], "positive": []}}, "triplets/train is empty"),
+        ({"train": {"anchor": ["q"], "positive": [3]}}, "column 'positive' of"),
+        ({"validation": {"anchor": ["q"], "positive": ["d"]}}, "has no train split"),
+        (
+            {
+                "train": {"anchor": ["q"], "positive": ["d"], "negative": ["n"]},
+                "validation": {"anchor": ["q"], "positive": ["d"]},
+            },
+            "lacks column(s) 'negative' that the train split has",
+        ),
+    ],
+)
+def test_bad_triplets(
+    tmp_path: Path, splits: dict[str, dict[str, list[object]]], message: str
+) -> None:
+    _save(tmp_path, **splits)
+    with pytest.raises(EmbedtuneError) as info:
+        load_triplets(tmp_path)
+    assert message in str(info.value) and info.value.fix
+
+
+def test_missing_folders(tmp_path: Path) -> None:
+    with pytest.raises(EmbedtuneError, match="does not exist"):
+        load_triplets(tmp_path / "nope")
+    with pytest.raises(EmbedtuneError, match="has no triplets/ folder"):
+        load_triplets(tmp_path)
+    (tmp_path / "triplets").mkdir()
+    with pytest.raises(EmbedtuneError, match=r"is not a saved datasets\.DatasetDict"):
+        load_triplets(tmp_path)
+
+
+def test_ir_split(prepared_dir: Path) -> None:
+    ir = load_ir_split(prepared_dir, "validation")
+    assert len(ir.corpus) == 12 and len(ir.queries) == 12
+    assert ir.relevant["p1000:q1"] == {"p1000"}
+    assert ir.corpus["p1000"].startswith("Data Engineer 1000\n")
+
+
+def test_ir_split_problems(tmp_path: Path, prepared_dir: Path) -> None:
+    with pytest.raises(EmbedtuneError, match=r"lacks corpus.jsonl, queries.jsonl, qrels/test.tsv"):
+        load_ir_split(tmp_path, "validation")
+    copy = tmp_path / "copy"
+    shutil.copytree(prepared_dir / "ir", copy / "ir")
+    qrels = copy / "ir" / "validation" / "qrels" / "test.tsv"
+    qrels.write_text("query-id\tcorpus-id\tscore\nunknown\tp1000\t1\n")
+    with pytest.raises(EmbedtuneError, match="no query with a relevant document"):
+        load_ir_split(copy, "validation")
+    (copy / "ir" / "validation" / "corpus.jsonl").write_text(json.dumps({"id": "x"}) + "\n")
+    with pytest.raises(EmbedtuneError, match=r"line 1 of .* is not a JSON object"):
+        load_ir_split(copy, "validation")

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from transformers import TrainerCallback
+
+from embedtune.errors import EmbedtuneError
+from embedtune.train import TrainConfig, push_model, train
+
+pytestmark = pytest.mark.slow  # each test trains the tiny model for a few steps (5-15 s)
+
+
+class Interrupt(Exception):
+    pass
+
+
+class InterruptAfterSave(TrainerCallback):
+    """Simulates a crash right after the checkpoint of step ``step`` is written."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if state.global_step == self.step:
+            raise Interrupt
+
+
+def config(prepared: Path, model: Path, out: Path, **kw: Any) -> TrainConfig:
+    settings: dict[str, Any] = {"batch_size": 8, "eval_steps": 2, "save_steps": 2, "seed": 3}
+    settings.update(kw)
+    return TrainConfig(data=prepared, out=out, model=str(model), **settings)
+
+
+def test_train_writes_a_loadable_model(
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "model"
+    result = train(config(prepared_dir, tiny_model_dir, out))
+    assert result.out == out and result.global_step == result.max_steps == 6  # 48 rows / 8
+    assert not out.with_name("model.checkpoints").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folders left
+
+    state = json.loads((out / "trainer_state.json").read_text())
+    losses = [e["loss"] for e in state["log_history"] if "loss" in e]
+    ndcg = {e["step"]: e[result.metric] for e in state["log_history"] if result.metric in e}
+    assert len(losses) == 4 and set(ndcg) == {0, 2, 4, 6}  # logged at 1, 2, 4, 6; base at 0
+    assert result.best_metric == max(v for s, v in ndcg.items() if s > 0)
+    assert ndcg[result.best_step] == result.best_metric
+    assert result.base_metric == ndcg[0]
+
+    record = json.loads((out / "train_config.json").read_text())
+    assert record["seed"] == 3 and record["config"]["loss"] == "mnrl"
+    assert {"torch", "transformers", "sentence-transformers", "python"} <= set(record["versions"])
+    assert record["speed"]["max_seq_length"] == record["speed"]["longest_text_tokens"] < 128
+    assert (out / "README.md").read_text().startswith("---")
+
+    code = (
+        "import sys, numpy as np; from sentence_transformers import SentenceTransformer as S\n"
+        "m = S(sys.argv[1]); a = m.encode(['data engineer python'])\n"
+        "b = S(sys.argv[2]).encode(['data engineer python'])\n"
+        "print(a.shape[1], float(np.abs(a - b).max()), m.max_seq_length)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(out), str(tiny_model_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dim, diff, max_len = proc.stdout.split()
+    assert int(dim) == 32 and float(diff) > 1e-4  # loads cleanly, and training changed it
+    assert int(max_len) == 128  # trained on the longest prepared text, saved with the model's own
+
+
+def test_resume_ends_where_an_uninterrupted_run_ends(
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    full = train(config(prepared_dir, tiny_model_dir, tmp_path / "full"))
+    out = tmp_path / "model"
+    cfg = config(prepared_dir, tiny_model_dir, out)
+    with pytest.raises(Interrupt):
+        train(cfg, callbacks=[InterruptAfterSave(4)])
+    assert not out.exists() and (cfg.checkpoints / "checkpoint-4").is_dir()
+    with pytest.raises(EmbedtuneError, match="unfinished run left checkpoints"):
+        train(cfg)
+
+    resumed = train(config(prepared_dir, tiny_model_dir, out, resume=True))
+    assert resumed.global_step == full.global_step == 6
+    history = json.loads((out / "trainer_state.json").read_text())["log_history"]
+    full_history = json.loads((tmp_path / "full" / "trainer_state.json").read_text())["log_history"]
+    steps = [e["step"] for e in history if "loss" in e]
+    assert steps == [1, 2, 4, 6]  # the loss curve continues from before the interruption
+    loss = {e["step"]: e["loss"] for e in history if "loss" in e}
+    full_loss = {e["step"]: e["loss"] for e in full_history if "loss" in e}
+    assert loss == pytest.approx(full_loss, rel=1e-3)  # same batches, same updates
+
+    with pytest.raises(EmbedtuneError, match="already exists"):  # a finished run stays as it is
+        train(config(prepared_dir, tiny_model_dir, out, resume=True))
+    with pytest.raises(EmbedtuneError, match="nothing to resume"):
+        train(config(prepared_dir, tiny_model_dir, tmp_path / "other", resume=True))
+
+
+def test_refuses_an_existing_output(prepared_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(EmbedtuneError, match="already exists") as info:
+        train(TrainConfig(data=prepared_dir, out=out, model="no-such-model"))
+    assert "--overwrite" in str(info.value)
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+class FakeApi:
+    calls: ClassVar[list[tuple[str, dict[str, Any]]]] = []
+
+    def __init__(self, token: str | None = None) -> None:
+        pass
+
+    def create_repo(self, repo_id: str, **kw: Any) -> str:
+        self.calls.append(("create_repo", {"repo_id": repo_id, **kw}))
+        return f"https://huggingface.co/{repo_id}"
+
+    def upload_folder(self, **kw: Any) -> None:
+        self.calls.append(("upload_folder", kw))
+
+
+def test_push_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import huggingface_hub
+
+    FakeApi.calls = []
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    assert push_model(tmp_path, "me/model") == "https://huggingface.co/me/model"
+    (name, kw) = FakeApi.calls[-1]
+    assert name == "upload_folder" and kw["folder_path"] == str(tmp_path)
+    assert kw["repo_id"] == "me/model" and kw["repo_type"] == "model"
+
+    class Broken(FakeApi):
+        def upload_folder(self, **kw: Any) -> None:
+            raise OSError("401 Unauthorized\nmore")
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", Broken)
+    with pytest.raises(EmbedtuneError, match="401 Unauthorized") as info:
+        push_model(tmp_path, "me/model")
+    assert "saved in" in str(info.value)
+
+
+@pytest.mark.parametrize("loss", ["gist", "triplet"])
+def test_other_losses_train(
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path, loss: str
+) -> None:
+    result = train(
+        config(prepared_dir, tiny_model_dir, tmp_path / "m", loss=loss, eval_steps=0, max_steps=2)
+    )
+    assert result.global_step == 2 and result.best_metric is None
+    history = json.loads((tmp_path / "m" / "trainer_state.json").read_text())["log_history"]
+    assert all(e["loss"] > 0 for e in history if "loss" in e)
