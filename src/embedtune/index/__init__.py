@@ -1,0 +1,35 @@
+"""A persistent search index over postings (LanceDB), built and queried with one model."""
+
+from __future__ import annotations
+
+from embedtune.index.build import build_index, build_index_from_prepared, delete_postings
+from embedtune.index.config import IndexConfig
+from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
+from embedtune.index.search import Hit, Searcher, open_index, shape_hits
+from embedtune.index.snippets import format_passages, highlight_spans, make_snippet, query_terms
+from embedtune.index.source import Columns, Posting, iter_postings
+from embedtune.index.store import PostingStore, StoredHit, filter_sql
+
+__all__ = [
+    "Columns",
+    "Hit",
+    "IndexConfig",
+    "ModelInfo",
+    "Posting",
+    "PostingStore",
+    "Searcher",
+    "StoredHit",
+    "build_index",
+    "build_index_from_prepared",
+    "check_same_model",
+    "delete_postings",
+    "describe_model",
+    "filter_sql",
+    "format_passages",
+    "highlight_spans",
+    "iter_postings",
+    "make_snippet",
+    "open_index",
+    "query_terms",
+    "shape_hits",
+]

@@ -1,0 +1,174 @@
+"""Build or update an index: stream the corpus in chunks, encode each chunk, write it.
+
+Memory holds one chunk of texts and vectors at a time (plus the set of ids seen, to skip
+repeats). Encoding uses one process per device when several GPUs (or ``devices``) are given —
+sentence-transformers' multi-process pool — and otherwise one process on every CPU core.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from embedtune._io import atomic_dir
+from embedtune.index.config import IndexConfig
+from embedtune.index.model_info import check_same_model, describe_model
+from embedtune.index.source import Columns, Posting, iter_postings
+from embedtune.index.store import PostingStore
+from embedtune.models.encoder import SentenceTransformerEncoder, normalize_rows
+from embedtune.progress import NullReporter, Reporter
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+EncodeFn = Callable[[list[str]], np.ndarray]
+
+
+def auto_devices() -> tuple[str, ...]:
+    """Every GPU when there are several; else () (one process; torch uses every CPU core)."""
+    import torch
+
+    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return tuple(f"cuda:{i}" for i in range(n)) if n > 1 else ()
+
+
+@contextmanager
+def document_encoder(
+    model: SentenceTransformer, devices: Sequence[str], batch_size: int
+) -> Iterator[EncodeFn]:
+    """A function that embeds documents as normalised rows, on ``devices`` when there are 2+."""
+    if len(devices) > 1:
+        pool = model.start_multi_process_pool(list(devices))
+        try:
+            yield lambda texts: normalize_rows(
+                model.encode_document(
+                    texts, pool=pool, batch_size=batch_size, convert_to_numpy=True
+                )
+            )
+        finally:
+            model.stop_multi_process_pool(pool)
+    else:
+        encoder = SentenceTransformerEncoder(model, batch_size=batch_size, cache=False)
+        yield lambda texts: encoder.encode(texts, kind="document")
+
+
+def write_chunks(
+    store: PostingStore,
+    chunks: Iterator[list[Posting]],
+    encode: EncodeFn,
+    *,
+    upsert: bool,
+    reporter: Reporter,
+) -> dict[str, int]:
+    """Encode and write every chunk; repeated ids in the stream are skipped after the first."""
+    seen: set[str] = set()
+    written = skipped = 0
+    with reporter.task("Encoding and indexing postings") as task:
+        for chunk in chunks:
+            fresh = []
+            for p in chunk:
+                if p.id in seen or not p.text.strip():
+                    skipped += 1
+                    continue
+                seen.add(p.id)
+                fresh.append(p)
+            if not fresh:
+                continue
+            vectors = encode([p.document for p in fresh])
+            (store.upsert if upsert else store.add)(fresh, vectors)
+            written += len(fresh)
+            task.advance(len(fresh))
+    return {"written": written, "skipped": skipped}
+
+
+def _model_name(model: str) -> str:
+    path = Path(model)
+    return str(path.resolve()) if path.is_dir() else model
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dict[str, Any]:
+    """Build ``config.out`` from ``config.corpus`` (or update it); return a report."""
+    from embedtune.models.registry import load_model
+
+    reporter = reporter or NullReporter()
+    started = time.perf_counter()
+    model = load_model(config.model)
+    info = describe_model(model, _model_name(config.model))
+    columns = Columns(config.text_column, config.title_column, config.id_column)
+    chunks = iter_postings(config.corpus, columns, chunk_size=config.chunk_size)
+    devices = config.devices or auto_devices()
+    with document_encoder(model, devices, config.batch_size) as encode:
+        if config.update:
+            store = PostingStore.open(config.out)
+            check_same_model(store.model, info, str(config.out))
+            counts = write_chunks(store, chunks, encode, upsert=True, reporter=reporter)
+            if store.meta.get("ann"):
+                store.optimize()
+            ann_built = store.maybe_build_ann() if not store.meta.get("ann") else False
+            out = Path(config.out)
+        else:
+            first = next(chunks)
+            with atomic_dir(config.out, overwrite=config.overwrite) as tmp:
+                store = PostingStore.create(
+                    tmp,
+                    info,
+                    sorted(first[0].metadata),
+                    ann_threshold=config.ann_threshold,
+                    source=str(config.corpus),
+                )
+                counts = write_chunks(
+                    store, _chain(first, chunks), encode, upsert=False, reporter=reporter
+                )
+                with reporter.task("Building the ANN index"):
+                    ann_built = store.maybe_build_ann()
+            out = Path(config.out)
+            store = PostingStore.open(out)
+    return {
+        "out": str(out),
+        "model": info.to_dict(),
+        "postings": store.count(),
+        "written": counts["written"],
+        "skipped_repeats_or_empty": counts["skipped"],
+        "ann": store.meta.get("ann"),
+        "ann_built": ann_built,
+        "devices": list(devices) or ["single process"],
+        "size_bytes": folder_size(out),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _chain(first: list[Posting], rest: Iterator[list[Posting]]) -> Iterator[list[Posting]]:
+    yield first
+    yield from rest
+
+
+def delete_postings(index: Path, ids: Sequence[str]) -> dict[str, Any]:
+    """Remove postings by id from the index at ``index``; report how many were found."""
+    store = PostingStore.open(index)
+    removed = store.delete(list(ids))
+    return {"out": str(index), "requested": len(ids), "deleted": removed, "postings": store.count()}
+
+
+def build_index_from_prepared(
+    *,
+    model: str | Path,
+    data: str | Path,
+    out: Path,
+    reporter: Reporter | None = None,
+    overwrite: bool = True,
+) -> dict[str, Any]:
+    """Index every split of a prepared folder (``embedtune prepare --out DATA``) with ``model``.
+
+    For ``embedtune run``: a rerun replaces the index (``overwrite``).
+    """
+    config = IndexConfig(model=str(model), corpus=str(data), out=Path(out), overwrite=overwrite)
+    return build_index(config, reporter=reporter)

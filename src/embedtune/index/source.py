@@ -1,0 +1,198 @@
+"""Stream a corpus in chunks of postings: a CSV/TSV, JSONL or Parquet file, a prepared folder,
+a saved ``datasets`` folder, or ``demo``. Memory stays bounded by the chunk size.
+
+Each chunk is a list of :class:`Posting`; columns are resolved once, on the first chunk, with the
+same rules as ``embedtune prepare`` (``embedtune.data.load.resolve_columns``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from embedtune.data.load import SUFFIXES, ColumnMap, _key, resolve_columns
+from embedtune.data.prepare import with_title
+from embedtune.errors import EmbedtuneError
+
+CORE_COLUMNS = ("id", "title", "text", "vector")
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One document of the index; ``metadata`` values are strings (filterable)."""
+
+    id: str
+    title: str
+    text: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def document(self) -> str:
+        """What gets embedded: the title line first, then the text (as ``prepare`` writes it)."""
+        return with_title(self.title, self.text)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which source columns are text, title and id (None: absent)."""
+
+    text: str | None = None
+    title: str | None = None
+    id: str | None = None
+
+
+def metadata_key(name: str) -> str | None:
+    """The filter key a source column is stored under, or None to drop it.
+
+    >>> metadata_key("Salary Estimate"), metadata_key("Unnamed: 0"), metadata_key("id")
+    ('salary_estimate', None, 'meta_id')
+    """
+    key = _key(name)
+    if not key or key.startswith("unnamed") or key == "index":
+        return None
+    return f"meta_{key}" if key in CORE_COLUMNS or key.startswith("_") else key
+
+
+def content_id(title: str, text: str) -> str:
+    """The id ``prepare`` gives a posting without an id column: the same content, the same id."""
+    return "p-" + hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()[:12]
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def postings_from_rows(rows: pd.DataFrame, columns: ColumnMap) -> list[Posting]:
+    """Turn a chunk of source rows into postings (ids from content when there is no id column)."""
+    texts = [_text(v) for v in rows[columns.text]]
+    titles = [_text(v) for v in rows[columns.title]] if columns.title else [""] * len(rows)
+    if columns.id:
+        ids = [_text(v) for v in rows[columns.id]]
+    else:
+        ids = [content_id(t, x) for t, x in zip(titles, texts, strict=True)]
+    used = {columns.text, columns.title, columns.id}
+    meta_cols = [(c, metadata_key(str(c))) for c in rows.columns if c not in used]
+    meta_values = {key: [_text(v) for v in rows[c]] for c, key in meta_cols if key is not None}
+    return [
+        Posting(ids[i], titles[i], texts[i], {k: v[i] for k, v in meta_values.items()})
+        for i in range(len(rows))
+    ]
+
+
+def iter_postings(
+    corpus: str | Path, columns: Columns = Columns(), *, chunk_size: int = 2048
+) -> Iterator[list[Posting]]:
+    """Chunks of at most ``chunk_size`` postings from ``corpus`` (see the module docstring)."""
+    resolved: ColumnMap | None = None
+    for frame in _iter_frames(str(corpus), chunk_size):
+        if frame.empty:
+            continue
+        if resolved is None:
+            resolved = resolve_columns(
+                list(frame.columns), text=columns.text, title=columns.title, id=columns.id
+            )
+        yield postings_from_rows(frame, resolved)
+    if resolved is None:
+        raise EmbedtuneError(f"{corpus} has no rows", fix="pass a corpus with at least one posting")
+
+
+def _iter_frames(corpus: str, chunk_size: int) -> Iterator[pd.DataFrame]:
+    if corpus == "demo":
+        from embedtune.data.load import load_corpus
+
+        frame = load_corpus("demo").frame
+        for start in range(0, len(frame), chunk_size):
+            yield frame.iloc[start : start + chunk_size]
+        return
+    path = Path(corpus[3:] if corpus.startswith("hf:") else corpus)
+    if not path.exists():
+        raise EmbedtuneError(
+            f"{path} does not exist",
+            fix="pass a CSV, JSONL or Parquet file, a prepared folder, or 'demo'",
+        )
+    if path.is_dir():
+        yield from _iter_dataset(path, chunk_size)
+        return
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise EmbedtuneError(
+            f"unknown file type {path.suffix!r} for {path}",
+            fix=f"use one of {', '.join(sorted(SUFFIXES))}, or a prepared folder",
+        )
+    if path.stat().st_size == 0:
+        raise EmbedtuneError(f"{path} is empty", fix="pass a file with a header and rows")
+    try:
+        if kind == "csv":
+            sep = "\t" if path.suffix.lower() == ".tsv" else ","
+            reader = pd.read_csv(
+                path, sep=sep, dtype=str, keep_default_na=False, chunksize=chunk_size
+            )
+            with reader:
+                yield from reader
+        elif kind == "jsonl":
+            yield from _iter_jsonl(path, chunk_size)
+        else:
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+                yield batch.to_pandas()
+    except EmbedtuneError:
+        raise
+    except Exception as e:  # pandas/pyarrow raise many types for a broken file
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise EmbedtuneError(
+            f"could not read {path} as {kind}: {first}", fix=f"check that the file is valid {kind}"
+        ) from e
+
+
+def _iter_jsonl(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise EmbedtuneError(
+                    f"{path}, line {number}: invalid JSON ({e.msg})",
+                    fix="write one JSON object per line",
+                ) from e
+            if not isinstance(row, dict):
+                raise EmbedtuneError(
+                    f"{path}, line {number}: expected a JSON object",
+                    fix="write one JSON object per line",
+                )
+            rows.append(row)
+            if len(rows) >= chunk_size:
+                yield pd.DataFrame(rows)
+                rows = []
+    if rows:
+        yield pd.DataFrame(rows)
+
+
+def _iter_dataset(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """A prepared folder (``DIR/dataset``) or a saved Dataset/DatasetDict: every split, in order."""
+    import datasets
+
+    folder = path / "dataset" if (path / "dataset").is_dir() else path
+    if not ((folder / "dataset_dict.json").exists() or (folder / "state.json").exists()):
+        raise EmbedtuneError(
+            f"{path} is a folder but not a prepared dataset (no dataset/ inside)",
+            fix="pass a file, or a folder written by `embedtune prepare --out DIR`",
+        )
+    loaded = datasets.load_from_disk(str(folder))
+    splits: Iterable[Any] = (
+        loaded.values() if isinstance(loaded, datasets.DatasetDict) else [loaded]
+    )
+    for split in splits:
+        for batch in split.iter(batch_size=chunk_size):
+            yield pd.DataFrame(batch)

@@ -1,0 +1,379 @@
+"""The persistent index: postings and their vectors in a LanceDB table, plus a JSON record of
+the model that built it.
+
+Layout of an index folder::
+
+    DIR/postings.lance/    the LanceDB table: id, title, text, vector, metadata columns (strings)
+    DIR/index.json         model (name, fingerprint, dimension), metadata columns, ANN settings
+
+Vectors are L2-normalised, so the score of a hit is its cosine similarity (``1 - dot distance``).
+Below ``ann_threshold`` rows a query is exact: the first search loads the table into memory
+(vectors, ids, texts, metadata) and scores every vector with one matrix product, which on a
+small machine is several times faster than a LanceDB scan; writes through the store drop that
+copy. At or above the threshold an IVF-PQ index is built, and queries go to LanceDB, refining
+the index's candidates with exact distances.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embedtune._io import write_json
+from embedtune.errors import EmbedtuneError
+from embedtune.index.model_info import ModelInfo
+from embedtune.index.source import Posting
+
+TABLE = "postings"
+META_FILE = "index.json"
+FORMAT_VERSION = 1
+DEFAULT_ANN_THRESHOLD = 50_000
+FilterValue = str | int | float | bool | Sequence[str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class StoredHit:
+    """One search result straight from the store."""
+
+    id: str
+    title: str
+    text: str
+    score: float
+    metadata: dict[str, str]
+
+
+def filter_sql(filters: Mapping[str, FilterValue] | None, allowed: Sequence[str]) -> str | None:
+    """A SQL ``WHERE`` clause for equality filters on metadata columns (lists mean "any of").
+
+    Keys must be known columns (named in the error otherwise); values are quoted as strings.
+
+    >>> filter_sql({"location": "Remote", "seniority": ["senior", "lead"]}, ["location", "seniority"])
+    "location = 'Remote' AND seniority IN ('senior', 'lead')"
+    """
+    if not filters:
+        return None
+    clauses = []
+    for key, value in filters.items():
+        if key not in allowed:
+            known = ", ".join(allowed) or "(none)"
+            raise EmbedtuneError(
+                f"unknown filter {key!r}; this index can filter on: {known}",
+                fix="use one of those keys",
+            )
+        values: list[str | int | float | bool] = (
+            list(value) if isinstance(value, list | tuple) else [value]  # type: ignore[list-item]
+        )
+        if not values:
+            raise EmbedtuneError(f"filter {key!r} has no values", fix="give at least one value")
+        quoted = [_quote(v) for v in values]
+        column = f"`{key}`" if not key.isidentifier() else key
+        clauses.append(
+            f"{column} = {quoted[0]}" if len(quoted) == 1 else f"{column} IN ({', '.join(quoted)})"
+        )
+    return " AND ".join(clauses)
+
+
+def _quote(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ann_settings(rows: int, dimension: int) -> dict[str, int]:
+    """IVF-PQ parameters for ``rows`` vectors: ~sqrt(n) partitions, 8 dims per PQ sub-vector.
+
+    >>> ann_settings(100_000, 384)
+    {'num_partitions': 316, 'num_sub_vectors': 48}
+    """
+    sub = next(
+        s for s in (dimension // 8, dimension // 4, dimension // 2, 1) if s and dimension % s == 0
+    )
+    return {"num_partitions": max(1, int(math.sqrt(rows))), "num_sub_vectors": sub}
+
+
+@dataclass
+class _InMemory:
+    """The whole table as arrays, for exact search below the ANN threshold."""
+
+    ids: list[str]
+    titles: list[str]
+    texts: list[str]
+    metadata: dict[str, np.ndarray]
+    vectors: np.ndarray
+
+    def search(
+        self, queries: np.ndarray, k: int, filters: Mapping[str, FilterValue] | None
+    ) -> list[list[StoredHit]]:
+        mask = None
+        for key, value in (filters or {}).items():
+            values = [str(v).lower() if isinstance(v, bool) else str(v) for v in
+                      (value if isinstance(value, list | tuple) else [value])]  # fmt: skip
+            hit = np.isin(self.metadata[key], values)
+            mask = hit if mask is None else mask & hit
+        scores = queries @ self.vectors.T
+        if mask is not None:
+            scores[:, ~mask] = -np.inf
+        allowed = len(self.ids) if mask is None else int(mask.sum())
+        top = min(k, allowed)
+        out = []
+        for row in scores:
+            best = np.argpartition(-row, top - 1)[:top] if top else np.array([], dtype=int)
+            best = best[np.lexsort((best, -row[best]))]
+            out.append(
+                [
+                    StoredHit(
+                        id=self.ids[i],
+                        title=self.titles[i],
+                        text=self.texts[i],
+                        score=float(row[i]),
+                        metadata={c: str(a[i]) for c, a in self.metadata.items()},
+                    )
+                    for i in best
+                ]
+            )
+        return out
+
+
+class PostingStore:
+    """Postings and vectors on disk, with add/update/delete by id and filtered top-k search."""
+
+    def __init__(self, path: Path, table: Any, meta: dict[str, Any]) -> None:
+        self.path = Path(path)
+        self._table = table
+        self.meta = meta
+        self._memory: _InMemory | None = None
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        model: ModelInfo,
+        metadata_columns: Sequence[str],
+        *,
+        ann_threshold: int = DEFAULT_ANN_THRESHOLD,
+        source: str = "",
+    ) -> PostingStore:
+        """A new, empty index in ``path`` (which must not hold one yet)."""
+        import lancedb
+        import pyarrow as pa
+
+        path = Path(path)
+        if (path / META_FILE).exists():
+            raise EmbedtuneError(f"{path} already holds an index", fix="pass --overwrite")
+        path.mkdir(parents=True, exist_ok=True)
+        fields = [
+            pa.field("id", pa.string()),
+            pa.field("title", pa.string()),
+            pa.field("text", pa.string()),
+            pa.field("vector", pa.list_(pa.float32(), model.dimension)),
+        ] + [pa.field(c, pa.string()) for c in metadata_columns]
+        table = lancedb.connect(str(path)).create_table(TABLE, schema=pa.schema(fields))
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "model": model.to_dict(),
+            "metric": "cosine",
+            "metadata_columns": list(metadata_columns),
+            "ann_threshold": ann_threshold,
+            "ann": None,
+            "source": source,
+        }
+        write_json(path / META_FILE, meta)
+        return cls(path, table, meta)
+
+    @classmethod
+    def open(cls, path: Path) -> PostingStore:
+        """An existing index folder; a clear error when ``path`` is not one."""
+        import json
+
+        import lancedb
+
+        path = Path(path)
+        meta_path = path / META_FILE
+        if not meta_path.exists():
+            raise EmbedtuneError(
+                f"{path} is not an embedtune index (no {META_FILE})",
+                fix="build one with `embedtune index --model DIR --corpus FILE --out DIR`",
+            )
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise EmbedtuneError(
+                f"{path} has index format {meta.get('format_version')}, expected {FORMAT_VERSION}",
+                fix="rebuild it with `embedtune index ... --overwrite`",
+            )
+        table = lancedb.connect(str(path)).open_table(TABLE)
+        return cls(path, table, meta)
+
+    # -- properties ------------------------------------------------------------------------
+    @property
+    def model(self) -> ModelInfo:
+        return ModelInfo.from_dict(self.meta["model"])
+
+    @property
+    def metadata_columns(self) -> list[str]:
+        return list(self.meta["metadata_columns"])
+
+    def count(self) -> int:
+        return int(self._table.count_rows())
+
+    def ids(self) -> list[str]:
+        """Every id in the index (reads only the id column)."""
+        return [str(i) for i in self._table.to_arrow().column("id").to_pylist()]
+
+    def get(self, ids: Sequence[str]) -> dict[str, Posting]:
+        """The stored postings with these ids (missing ids are absent from the result)."""
+        if not ids:
+            return {}
+        where = f"id IN ({', '.join(_quote(i) for i in ids)})"
+        rows = self._table.search().where(where).limit(len(ids)).to_list()
+        return {r["id"]: self._posting(r) for r in rows}
+
+    def _posting(self, row: dict[str, Any]) -> Posting:
+        meta = {c: row.get(c) or "" for c in self.metadata_columns}
+        return Posting(row["id"], row["title"], row["text"], meta)
+
+    # -- writing ---------------------------------------------------------------------------
+    def _arrow(self, postings: Sequence[Posting], vectors: np.ndarray) -> Any:
+        import pyarrow as pa
+
+        dim = self.model.dimension
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(postings), dim):
+            raise EmbedtuneError(
+                f"got vectors of shape {vectors.shape} for {len(postings)} postings; "
+                f"this index holds {dim}-d vectors",
+                fix="encode with the model that built the index",
+            )
+        columns: dict[str, Any] = {
+            "id": [p.id for p in postings],
+            "title": [p.title for p in postings],
+            "text": [p.text for p in postings],
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), dim),
+        }
+        for c in self.metadata_columns:
+            columns[c] = [p.metadata.get(c, "") for p in postings]
+        return pa.table(columns, schema=self._table.schema)
+
+    def add(self, postings: Sequence[Posting], vectors: np.ndarray) -> None:
+        """Append new postings (the caller makes sure their ids are new; see :meth:`upsert`)."""
+        if postings:
+            self._memory = None
+            self._table.add(self._arrow(postings, vectors))
+
+    def upsert(self, postings: Sequence[Posting], vectors: np.ndarray) -> None:
+        """Insert postings, replacing any stored posting with the same id."""
+        if postings:
+            self._memory = None
+            data = self._arrow(postings, vectors)
+            (
+                self._table.merge_insert("id")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute(data)
+            )
+
+    def delete(self, ids: Sequence[str]) -> int:
+        """Remove postings by id; returns how many were removed."""
+        if not ids:
+            return 0
+        self._memory = None
+        before = self.count()
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            self._table.delete(f"id IN ({', '.join(_quote(i) for i in chunk)})")
+        return before - self.count()
+
+    def maybe_build_ann(self, *, force: bool = False) -> bool:
+        """Build (or rebuild) the IVF-PQ index when the table has reached ``ann_threshold`` rows.
+
+        Returns whether an index was built. Rows added later are still found (LanceDB scans
+        unindexed rows exactly) until :meth:`optimize` folds them in.
+        """
+        rows = self.count()
+        if not force and rows < int(self.meta["ann_threshold"]):
+            return False
+        settings = ann_settings(rows, self.model.dimension)
+        self._table.create_index(
+            metric="dot",
+            vector_column_name="vector",
+            index_type="IVF_PQ",
+            replace=True,
+            **settings,
+        )
+        self.meta["ann"] = {"type": "IVF_PQ", "rows_at_build": rows, **settings}
+        write_json(self.path / META_FILE, self.meta)
+        return True
+
+    def optimize(self) -> None:
+        """Compact files and add rows written since the ANN index was built into it."""
+        self._table.optimize()
+
+    def set_meta(self, **values: Any) -> None:
+        self.meta.update(values)
+        write_json(self.path / META_FILE, self.meta)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _in_memory(self) -> _InMemory:
+        if self._memory is None:
+            table = self._table.to_arrow()
+            dim = self.model.dimension
+            flat = table.column("vector").combine_chunks().flatten().to_numpy()
+            self._memory = _InMemory(
+                ids=table.column("id").to_pylist(),
+                titles=table.column("title").to_pylist(),
+                texts=table.column("text").to_pylist(),
+                metadata={
+                    c: np.asarray(["" if v is None else v for v in table.column(c).to_pylist()])
+                    for c in self.metadata_columns
+                },
+                vectors=np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32),
+            )
+        return self._memory
+
+    def search(
+        self,
+        vectors: np.ndarray,
+        k: int,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        in_memory: bool | None = None,
+    ) -> list[list[StoredHit]]:
+        """Top ``k`` postings per query row of ``vectors``, best first, after ``filters``.
+
+        ``in_memory`` (default: when there is no ANN index) scores in numpy instead of LanceDB;
+        both give the same hits.
+        """
+        where = filter_sql(filters, self.metadata_columns)
+        queries = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        if in_memory is None:
+            in_memory = not self.meta.get("ann")
+        if in_memory:
+            return self._in_memory().search(queries, k, filters)
+        columns = ["id", "title", "text", *self.metadata_columns, "_distance"]
+        out = []
+        for vector in queries:
+            query = self._table.search(vector).distance_type("dot").limit(k).select(columns)
+            if self.meta.get("ann"):
+                query = query.nprobes(20).refine_factor(5)
+            if where:
+                query = query.where(where, prefilter=True)
+            table = query.to_arrow()
+            rows = table.to_pylist()
+            out.append(
+                [
+                    StoredHit(
+                        id=r["id"],
+                        title=r["title"],
+                        text=r["text"],
+                        score=1.0 - float(r["_distance"]),
+                        metadata={c: r.get(c) or "" for c in self.metadata_columns},
+                    )
+                    for r in rows
+                ]
+            )
+        return out

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from embedtune.index.snippets import format_passages, highlight_spans, make_snippet, query_terms
+
+
+def test_query_terms_drop_fillers_numbers_and_repeats() -> None:
+    assert query_terms("Data scientist 6 year experience, LLMs, credit risk, data") == [
+        "data",
+        "scientist",
+        "llms",
+        "credit",
+        "risk",
+    ]
+    assert query_terms("C++ and C# developer, R") == ["c++", "c#", "developer", "r"]
+    assert query_terms("  ") == []
+
+
+def test_highlight_spans_whole_words_plural_and_case() -> None:
+    text = "LLM tooling; llms at scale; Datastore is not data. Risk!"
+    spans = highlight_spans(text, ["llms", "data", "risk"])
+    assert [text[a:b] for a, b in spans] == ["LLM", "llms", "data", "Risk"]
+    assert highlight_spans(text, []) == []
+
+
+def test_snippet_centres_on_terms_and_stays_short() -> None:
+    text = ("filler words here " * 40) + "credit risk models in Python " + ("more filler " * 40)
+    snippet = make_snippet(text, ["credit", "risk"], width=120)
+    assert "credit risk" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet) <= 122
+    assert make_snippet("short text", ["x"], width=120) == "short text"
+    assert make_snippet("<p>R&amp;D <b>lead</b></p>", ["lead"]) == "R&D lead"
+    head = make_snippet(text, ["absent"], width=60)
+    assert head.startswith("filler") and head.endswith("…")
+
+
+def test_format_passages_numbers_and_cuts() -> None:
+    context = format_passages([("a", "T1", "one two"), ("b", "", "x " * 100)], max_chars=20)
+    blocks = context.split("\n\n")
+    assert blocks[0] == "[1] T1 (id: a)\none two"
+    assert blocks[1].startswith("[2] (untitled) (id: b)\n")
+    assert blocks[1].endswith(" …") and len(blocks[1].split("\n")[1]) <= 22
