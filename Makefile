@@ -7,7 +7,11 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint install-mpnet clean
+# The general-ability check of the demo: a BEIR folder, used when it is there.
+GENERAL ?= ../shared/data/beir-dbpedia-5k
+GENERAL_FLAG := $(if $(wildcard $(GENERAL)/corpus.jsonl),--general $(GENERAL),)
+
+.PHONY: install browser demo test test-fast lint install-mpnet clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,10 +22,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# prepare -> select -> train -> evaluate -> index on the built-in demo corpus, then a summary.
 demo: $(STAMP)
-	HF_HUB_OFFLINE=1 $(VENV)/bin/embedtune prepare demo --out runs/demo/data --overwrite
+	HF_HUB_OFFLINE=1 $(VENV)/bin/embedtune run --out runs/demo $(GENERAL_FLAG)
 
-test: $(STAMP)
+# Debian's chromium for the web page's end-to-end test (skipped, with a reason, without it).
+browser: $(STAMP)
+	.ci/install-browser $(VENV) || echo "warning: chromium not installed; the browser test will skip"
+
+test: $(STAMP) browser
 	HF_HUB_OFFLINE=1 $(PY) -m pytest
 
 test-fast: $(STAMP)

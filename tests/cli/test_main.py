@@ -9,23 +9,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.clirun import run_cli
 
-from embedtune.cli.main import _fractions, main
+from embedtune.cli.main import _fractions
 from embedtune.errors import EmbedtuneError
-
-
-def run_cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["embedtune", *args])
-    monkeypatch.delenv("EMBEDTUNE_DEBUG", raising=False)
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -12,7 +12,11 @@ import sys
 import typer
 
 # Command modules register on `app` when imported (one module per command).
+from embedtune.cli import evaluate as _evaluate  # noqa: F401
+from embedtune.cli import index as _index  # noqa: F401
 from embedtune.cli import prepare as _prepare  # noqa: F401
+from embedtune.cli import run as _run  # noqa: F401
+from embedtune.cli import train as _train  # noqa: F401
 from embedtune.cli.app import _fractions, app
 from embedtune.errors import EmbedtuneError
 

@@ -193,7 +193,7 @@ def prepare(
         query_config,
         negative_config,
         reporter=RichReporter(),
-        confirm=_confirm_batch,
+        confirm=confirm_batch,
     )
     report = result.report
     if json_output:
@@ -227,7 +227,7 @@ def prepare(
     stdout.print(f"[bold]Saved[/] {out} in {report['seconds']} s")
 
 
-def _confirm_batch(estimate: CostEstimate) -> bool:
+def confirm_batch(estimate: CostEstimate) -> bool:
     """Show the Batch API cost estimate on stderr and ask before anything is sent."""
     from embedtune.cli.reporting import stderr
 

@@ -141,6 +141,14 @@ def build_training_data(
         triplets[name], mining[name] = _split_triplets(
             name, split_postings, split_queries, negatives, encoder, reporter
         )
+    if len(triplets["train"]) == 0 and query_report["kept"]["train"] > 0:
+        removed = mining["train"].get("guard_removed", 0)
+        raise EmbedtuneError(
+            f"no training row kept a negative: the false-negative guard removed {removed} "
+            "candidates, as the reference model scores every posting close to the positive",
+            fix="use a stronger reference --model, a higher --negatives-guard, "
+            "or --negatives least-similar / none",
+        )
     report = {
         **prepared.report,
         "queries": query_report,

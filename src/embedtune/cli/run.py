@@ -1,0 +1,123 @@
+"""`embedtune run`: every stage in one command, into one run folder, then a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from embedtune.cli.app import app
+
+
+@app.command()
+def run(
+    config_file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[CONFIG.yaml]", help="Settings as YAML (flags override them)."),
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Postings without queries (CSV/JSONL/Parquet).")
+    ] = None,
+    pairs: Annotated[
+        Path | None, typer.Option(help="Your (query, document) pairs (CSV/JSONL/Parquet).")
+    ] = None,
+    text_column: Annotated[str | None, typer.Option(help="Column with the posting text.")] = None,
+    title_column: Annotated[str | None, typer.Option(help="Column with the job title.")] = None,
+    id_column: Annotated[str | None, typer.Option(help="Column with unique ids.")] = None,
+    query_column: Annotated[
+        str | None, typer.Option(help="Column with the queries (--pairs).")
+    ] = None,
+    queries: Annotated[
+        str | None,
+        typer.Option(help="How --corpus gets queries: offline, openai or openai-batch."),
+    ] = None,
+    negatives: Annotated[
+        str | None, typer.Option(help="hard, least-similar or none [hard].")
+    ] = None,
+    llm_model: Annotated[
+        str | None, typer.Option(help="Model for --queries openai/openai-batch [gpt-4o-mini].")
+    ] = None,
+    llm_base_url: Annotated[
+        str | None,
+        typer.Option(help="An OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, Azure)."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Send an OpenAI batch without asking.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option(help="The run folder [runs/demo].")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Base model to fine-tune (skips selection among installed models)."),
+    ] = None,
+    max_train: Annotated[
+        int | None, typer.Option(help="Train on at most N pairs (a seeded sample).")
+    ] = None,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs [1].")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for every stage [42].")] = None,
+    from_stage: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Rerun from this stage: prepare, select, train, evaluate or index."
+        ),
+    ] = None,
+    general: Annotated[
+        Path | None,
+        typer.Option(help="A BEIR folder to check general ability on, base vs fine-tuned."),
+    ] = None,
+    demo_size: Annotated[
+        int | None, typer.Option(help="Jobs in the built-in demo corpus [1000].")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option(help="A query to search in the finished index.")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the run's results as one JSON object.")
+    ] = False,
+) -> None:
+    """Prepare, select, train, evaluate and index in one run folder; no data: the demo."""
+    from embedtune.cli.prepare import confirm_batch
+    from embedtune.cli.reporting import RichReporter, emit_json, stderr, stdout
+    from embedtune.run.config import RunConfig
+    from embedtune.run.pipeline import run as run_pipeline
+
+    flags: dict[str, Any] = {
+        "corpus": corpus,
+        "pairs": pairs,
+        "text_column": text_column,
+        "title_column": title_column,
+        "id_column": id_column,
+        "query_column": query_column,
+        "queries": queries,
+        "negatives": negatives,
+        "llm_model": llm_model,
+        "llm_base_url": llm_base_url,
+        "yes": yes or None,
+        "out": out,
+        "model": model,
+        "max_train": max_train,
+        "epochs": epochs,
+        "seed": seed,
+        "from_stage": from_stage,
+        "general": general,
+        "demo_size": demo_size,
+        "query": query,
+    }
+    if config_file is not None:
+        config = RunConfig.from_yaml(config_file, **flags)
+    else:
+        config = RunConfig(**{k: v for k, v in flags.items() if v is not None})
+    result = run_pipeline(
+        config,
+        reporter=RichReporter(),
+        announce=lambda msg: stderr.print(f"[bold]embedtune run[/] {msg}"),
+        confirm=confirm_batch,
+    )
+    from embedtune.run.summary import search_examples, summary_lines
+
+    examples = search_examples(config, k=5)
+    if json_output:
+        emit_json({**result.to_dict(), "search": examples})
+        return
+    for line in summary_lines(result, examples):
+        stdout.print(line)

@@ -1,0 +1,111 @@
+"""`embedtune run` end to end on a small demo corpus with the tiny model (about a minute)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.clirun import run_cli
+
+from embedtune.run import RunConfig, RunState, paths, run
+
+pytestmark = pytest.mark.slow
+
+
+def _config(out: Path, model: Path, **kwargs: Any) -> RunConfig:
+    # Least-similar: the tiny model's random weights score every posting alike, so the hard
+    # negatives' false-negative guard would (rightly) remove every candidate.
+    kwargs.setdefault("negatives", "least-similar")
+    return RunConfig(out=out, model=str(model), demo_size=60, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Path:
+    out = tmp_path_factory.mktemp("run") / "demo"
+    result = run(_config(out, tiny_model_dir))
+    assert result.ran == ["prepare", "select", "train", "evaluate", "index"]
+    assert result.skipped == []
+    return out
+
+
+def test_every_stage_writes_its_folder(finished_run: Path, tiny_model_dir: Path) -> None:
+    where = paths(finished_run)
+    assert (where["prepare"] / "triplets").is_dir()
+    assert (where["select"] / "pick.txt").read_text().strip() == str(tiny_model_dir)
+    assert (where["train"] / "config_sentence_transformers.json").is_file()
+    assert (where["train"] / "README.md").is_file()  # the model card
+    for name in ("report.md", "report.html", "evaluation.json"):
+        assert (where["evaluate"] / name).is_file()
+    assert (where["index"] / "index.json").is_file()
+    state = RunState.load(finished_run)
+    assert list(state.stages) == ["prepare", "select", "train", "evaluate", "index"]
+    evaluation = state.result("evaluate")
+    for key in ("triplet_accuracy", "ndcg@10", "recall@10"):
+        assert 0.0 <= evaluation[key] <= 1.0
+        assert 0.0 <= evaluation["compare"][key] <= 1.0
+    assert "gold" in evaluation  # the demo has gold queries
+    assert state.result("index")  # postings were indexed
+
+
+def test_a_rerun_skips_what_is_done(finished_run: Path, tiny_model_dir: Path) -> None:
+    before = json.loads((finished_run / "run_state.json").read_text())
+    result = run(_config(finished_run, tiny_model_dir))
+    assert result.ran == []
+    assert result.skipped == ["prepare", "select", "train", "evaluate", "index"]
+    assert json.loads((finished_run / "run_state.json").read_text()) == before
+    assert result.results["evaluate"] == before["stages"]["evaluate"]["result"]
+
+
+def test_from_stage_and_changed_settings_rerun_downstream(
+    finished_run: Path, tiny_model_dir: Path
+) -> None:
+    steps = RunState.load(finished_run).result("train")["global_step"]
+    result = run(_config(finished_run, tiny_model_dir, from_stage="evaluate"))
+    assert result.skipped == ["prepare", "select", "train"]
+    assert result.ran == ["evaluate", "index"]
+    result = run(_config(finished_run, tiny_model_dir, epochs=2))
+    assert result.skipped == ["prepare", "select"]
+    assert result.ran == ["train", "evaluate", "index"]
+    assert result.results["train"]["epochs"] == 2
+    assert result.results["train"]["global_step"] == 2 * steps
+
+
+def test_cli_json_and_summary(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, finished_run: Path, tiny_model_dir: Path
+) -> None:
+    args = ["run", "--out", str(finished_run), "--model", str(tiny_model_dir), "--demo-size", "60"]
+    args += ["--negatives", "least-similar"]
+    code, out, err = run_cli(monkeypatch, capsys, *args, "--epochs", "2", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["out"] == str(finished_run)
+    assert len(data["search"]) == 5
+    assert all(hit["title"] for hit in data["search"])
+    code, out, err = run_cli(monkeypatch, capsys, *args, "--epochs", "2", "--query", "nlp engineer")
+    assert code == 0, err
+    assert "Run finished" in out and "nothing" in out
+    assert "nDCG@10" in out and "base" in out
+    assert 'Search: "nlp engineer"' in out
+    assert f"embedtune serve --index {finished_run / 'index'}" in out.replace("\n", "")
+
+
+def test_cli_bad_flags_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    code, out, err = run_cli(monkeypatch, capsys, "run", "--out", str(tmp_path), "--epochs", "0")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: --epochs 0 is below 1")
+    assert not (tmp_path / "run_state.json").exists()
+
+
+def test_a_guard_that_removes_every_negative_stops_prepare(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    from embedtune.errors import EmbedtuneError
+
+    with pytest.raises(EmbedtuneError, match="no training row kept a negative") as info:
+        run(_config(tmp_path / "run", tiny_model_dir, negatives="hard"))
+    assert "--negatives least-similar" in (info.value.fix or "")
+    assert RunState.load(tmp_path / "run").stages == {}
