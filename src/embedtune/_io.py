@@ -1,4 +1,4 @@
-"""Atomic file and folder writes: readers never see anything half-written."""
+"""Atomic file and folder writes (readers never see anything half-written); JSON Lines reading."""
 
 from __future__ import annotations
 
@@ -54,3 +54,25 @@ def atomic_dir(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
     os.replace(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def iter_json_lines(
+    lines: Iterator[str] | list[str], path: Path
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; a bad line is an error naming it."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise EmbedtuneError(
+                f"{path}, line {number}: invalid JSON ({e.msg})",
+                fix="write one JSON object per line",
+            ) from None
+        if not isinstance(row, dict):
+            raise EmbedtuneError(
+                f"{path}, line {number}: expected a JSON object, got {type(row).__name__}",
+                fix="write one JSON object per line",
+            )
+        yield number, row

@@ -55,7 +55,7 @@ def test_float_scores_and_trec_columns(tmp_path: Path) -> None:
         (lambda f: (f / "corpus.jsonl").unlink(), "corpus.jsonl not found"),
         (lambda f: (f / "qrels" / "test.tsv").unlink(), "test.tsv not found"),
         (lambda f: (f / "queries.jsonl").write_text('{"_id": "q1"}\n'), "line 1 has no 'text'"),
-        (lambda f: (f / "corpus.jsonl").write_text("{oops\n"), "line 1 is not valid JSON"),
+        (lambda f: (f / "corpus.jsonl").write_text("{oops\n"), "line 1: invalid JSON"),
         (
             lambda f: (f / "queries.jsonl").write_text(
                 '{"_id": "q1", "text": "a"}\n{"_id": "q1", "text": "b"}\n'

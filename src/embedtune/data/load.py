@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from embedtune._io import iter_json_lines
 from embedtune.errors import EmbedtuneError
 
 TEXT_GUESSES = (
@@ -222,20 +223,5 @@ def _read_jsonl(path: Path, encoding: str) -> pd.DataFrame:
             raise EmbedtuneError(f"{path} is not a list of objects", fix="use JSON Lines")
         rows = data
     else:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise EmbedtuneError(
-                    f"{path}, line {number}: invalid JSON ({e.msg})",
-                    fix="write one JSON object per line",
-                ) from e
-            if not isinstance(row, dict):
-                raise EmbedtuneError(
-                    f"{path}, line {number}: expected a JSON object, got {type(row).__name__}",
-                    fix="write one JSON object per line",
-                )
-            rows.append(row)
+        rows = [row for _, row in iter_json_lines(text.splitlines(), path)]
     return pd.DataFrame(rows)

@@ -13,12 +13,12 @@ lines.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from embedtune._io import iter_json_lines
 from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.metrics import judged_queries
 
@@ -132,21 +132,7 @@ def _jsonl(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[st
     """The JSON objects of a JSON Lines file with their line numbers; blank lines are skipped."""
     try:
         with path.open(encoding="utf-8") as f:
-            for line_no, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EmbedtuneError(
-                        f"{path} line {line_no} is not valid JSON ({exc.msg})",
-                        fix="write one JSON object per line",
-                    ) from None
-                if not isinstance(row, dict):
-                    raise EmbedtuneError(
-                        f"{path} line {line_no} is not a JSON object",
-                        fix="write one JSON object per line",
-                    )
+            for line_no, row in iter_json_lines(f, path):
                 missing = [key for key in required if key not in row]
                 if missing:
                     raise EmbedtuneError(

@@ -8,7 +8,6 @@ same rules as ``embedtune prepare`` (``embedtune.data.load.resolve_columns``).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from embedtune._io import iter_json_lines
 from embedtune.data.load import SUFFIXES, ColumnMap, _key, resolve_columns
 from embedtune.data.prepare import with_title
 from embedtune.errors import EmbedtuneError
@@ -156,21 +156,7 @@ def _iter_frames(corpus: str, chunk_size: int) -> Iterator[pd.DataFrame]:
 def _iter_jsonl(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     rows: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise EmbedtuneError(
-                    f"{path}, line {number}: invalid JSON ({e.msg})",
-                    fix="write one JSON object per line",
-                ) from e
-            if not isinstance(row, dict):
-                raise EmbedtuneError(
-                    f"{path}, line {number}: expected a JSON object",
-                    fix="write one JSON object per line",
-                )
+        for _, row in iter_json_lines(f, path):
             rows.append(row)
             if len(rows) >= chunk_size:
                 yield pd.DataFrame(rows)
