@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from embedtune.train import speed
 
@@ -48,3 +49,14 @@ def test_token_lengths_and_rows(tiny_model_dir: Path) -> None:
     data = Dataset.from_dict({"positive": ["a b c d", "a"], "negative": ["a", "a b c d e f"]})
     assert speed.row_lengths(data, ["positive", "negative"], tok).tolist() == [6, 8]
     assert speed.fit_max_seq_length(256, int(np.int64(70))) == 70
+
+
+@pytest.mark.parametrize(
+    ("model_max", "longest", "cap", "expected"),
+    [(256, 240, 128, 128), (256, 90, 128, 90), (64, 240, 128, 64), (512, 400, None, 400),
+     (256, 300, None, 256)],
+)  # fmt: skip
+def test_training_length_is_the_shortest_of_model_data_and_flag(
+    model_max: int, longest: int, cap: int | None, expected: int
+) -> None:
+    assert speed.fit_max_seq_length(model_max, longest, cap) == expected

@@ -13,6 +13,7 @@ import typer
 
 # Command modules register on `app` when imported (one module per command).
 from embedtune.cli import evaluate as _evaluate  # noqa: F401
+from embedtune.cli import export as _export  # noqa: F401
 from embedtune.cli import index as _index  # noqa: F401
 from embedtune.cli import prepare as _prepare  # noqa: F401
 from embedtune.cli import run as _run  # noqa: F401

@@ -16,13 +16,25 @@ from typing import Any, Literal, get_args
 
 from embedtune.errors import EmbedtuneError
 
-__all__ = ["LOSSES", "PRECISIONS", "LossName", "Precision", "TrainConfig", "load_yaml_config"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "LOSSES",
+    "PRECISIONS",
+    "ExportFormat",
+    "LossName",
+    "Precision",
+    "TrainConfig",
+    "load_yaml_config",
+]
 
 LossName = Literal["mnrl", "cached-mnrl", "gist", "triplet"]
 # "auto": bf16 autocast only where the hardware computes bf16 natively (see embedtune.train.speed)
 Precision = Literal["auto", "fp32", "bf16"]
 LOSSES: tuple[str, ...] = get_args(LossName)
 PRECISIONS: tuple[str, ...] = get_args(Precision)
+# also written after training: OUT/onnx/ with fp32 and int8 files (needs embedtune[onnx])
+ExportFormat = Literal["onnx"]
+EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 
 
 @dataclass
@@ -47,6 +59,7 @@ class TrainConfig:
     resume: bool = False
     overwrite: bool = False
     push_to_hub: str | None = None
+    export: ExportFormat | None = None
     # loss details
     guide_model: str | None = None  # gist: the guide; None = a frozen copy of the base model
     mini_batch_size: int = 16  # cached-mnrl: rows per forward pass
@@ -130,6 +143,11 @@ class TrainConfig:
         if self.push_to_hub is not None and self.push_to_hub.count("/") != 1:
             raise EmbedtuneError(
                 f"--push-to-hub {self.push_to_hub!r} is not a repository id", fix="use OWNER/NAME"
+            )
+        if self.export is not None and self.export not in EXPORT_FORMATS:
+            raise EmbedtuneError(
+                f"unknown export format {self.export!r}",
+                fix=f"use --export {' or '.join(EXPORT_FORMATS)}, or leave it out",
             )
         if self.resume and self.overwrite:
             raise EmbedtuneError(

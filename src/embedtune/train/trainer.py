@@ -58,6 +58,7 @@ class TrainResult:
     metric: str | None
     speed: dict[str, Any] = field(default_factory=dict)
     pushed: str | None = None
+    exported: dict[str, Any] | None = None  # --export onnx: the export's summary
     rank: int = 0
     world_size: int = 1
 
@@ -76,6 +77,7 @@ class TrainResult:
             "best_step": self.best_step,
             "speed": self.speed,
             "pushed": self.pushed,
+            "exported": self.exported,
             "world_size": self.world_size,
         }
 
@@ -116,7 +118,7 @@ def _train(
     lengths = speed.row_lengths(data.train, doc_columns, model.tokenizer)
     anchors = speed.token_lengths(model.tokenizer, data.train["anchor"])
     longest = int(max(lengths.max(initial=1), anchors.max(initial=1)))
-    max_len = config.max_seq_length or speed.fit_max_seq_length(model_max, longest)
+    max_len = speed.fit_max_seq_length(model_max, longest, config.max_seq_length)
     model.max_seq_length = max_len
 
     loss = _build_loss(config, model, data.negatives, world)
@@ -209,6 +211,10 @@ def _train(
         write_json(tmp / "train_config.json", record)
     result.out = config.out
     shutil.rmtree(config.checkpoints, ignore_errors=True)
+    if config.export == "onnx":  # before the push, so OUT/onnx/ is uploaded too
+        from embedtune.export.onnx import export_trained
+
+        result.exported = export_trained(config.out)
     if config.push_to_hub:
         result.pushed = push_model(config.out, config.push_to_hub)
     return result
