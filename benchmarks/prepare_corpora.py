@@ -33,8 +33,12 @@ def demo_repost_recall(out: Path) -> str:
 
 
 def main() -> None:
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
-    print("| corpus | rows | exact dup | near dup | kept | tokens raw → final | truncated | reposts caught | seconds |")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}"
+    )
+    print(
+        "| corpus | rows | exact dup | near dup | kept | tokens raw → final | truncated | reposts caught | seconds |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, source in SOURCES.items():
         if source != "demo" and not Path(source).exists():
