@@ -9,6 +9,11 @@ process), started as a subprocess; the client is a bounded asyncio httpx pool in
 32 workers each send POST /search {query, k: 10} back to back, with distinct queries (the
 demo's gold queries, so the server's query cache rarely helps). Reported: p50/p95/p99 latency
 of successful requests, throughput, and errors (any non-200 or exception).
+
+``--query-encoders torch,onnx-int8`` measures each way of encoding queries (`embedtune serve
+--query-encoder`) one after the other in the same run, on the same index; for the ONNX ones it
+exports the model first if needed and reports how many of the torch top-10 the variant returns
+for 500 queries (the index itself is always the torch model's).
 """
 
 from __future__ import annotations
@@ -92,29 +97,38 @@ async def load(url: str, queries: list[str], clients: int, seconds: float) -> di
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--postings", type=int, default=10_000)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--max-seq-length", type=int, default=128)
-    parser.add_argument("--index", type=Path, help="Reuse this index folder (built if absent).")
-    args = parser.parse_args()
-    tmp = tempfile.TemporaryDirectory()
-    folder = args.index or Path(tmp.name) / "idx"
-    started = time.perf_counter()
-    queries_file = folder.with_suffix(".queries.json")
-    if not (folder / "index.json").exists():
-        queries = build(folder, args.postings, args.max_seq_length)
-        queries_file.write_text(json.dumps(queries))
-    queries = json.loads(queries_file.read_text())
-    build_s = time.perf_counter() - started
+def top10_agreement(folder: Path, queries: list[str], variant: str) -> float:
+    """Mean share of the torch top-10 that ``variant`` also returns, over ``queries``."""
+    from embedtune.index.search import Searcher
+
+    reference = Searcher.open(folder)
+    other = Searcher.open(folder, query_encoder=variant)  # type: ignore[arg-type]
+    a = reference.store.search(reference.encode_queries(queries), 10)
+    b = other.store.search(other.encode_queries(queries), 10)
+    shared = [len({h.id for h in x} & {h.id for h in y}) / 10 for x, y in zip(a, b, strict=True)]
+    return float(np.mean(shared))
+
+
+def ensure_export(folder: Path) -> None:
+    """Export the index's model to ONNX (in its folder) unless that was done."""
+    from embedtune.export.onnx import export_onnx
+    from embedtune.index.store import PostingStore
+    from embedtune.models.registry import resolve_model
+
+    model_dir = Path(resolve_model(PostingStore.open(folder).model.name).location)
+    if not (model_dir / "onnx" / "model_qint8.onnx").is_file():
+        export_onnx(model_dir)
+
+
+def serve_and_load(
+    folder: Path, queries: list[str], args: argparse.Namespace, encoder: str
+) -> dict[str, object]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "embedtune.cli.main", "serve", "--index", str(folder),
-         "--port", str(port)],
+         "--port", str(port), "--query-encoder", encoder],
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )  # fmt: skip
     try:
@@ -128,10 +142,41 @@ def main() -> None:
                 time.sleep(0.2)
         url = f"http://127.0.0.1:{port}"
         asyncio.run(load(url, queries, 4, 3))  # warm up
-        result = asyncio.run(load(url, queries, args.clients, args.seconds))
+        return asyncio.run(load(url, queries, args.clients, args.seconds))
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--postings", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--max-seq-length", type=int, default=128)
+    parser.add_argument("--index", type=Path, help="Reuse this index folder (built if absent).")
+    parser.add_argument("--query-encoders", default="torch", help="e.g. torch,onnx-int8")
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    folder = args.index or Path(tmp.name) / "idx"
+    started = time.perf_counter()
+    queries_file = folder.with_suffix(".queries.json")
+    if not (folder / "index.json").exists():
+        queries = build(folder, args.postings, args.max_seq_length)
+        queries_file.write_text(json.dumps(queries))
+    queries = json.loads(queries_file.read_text())
+    build_s = time.perf_counter() - started
+    results: dict[str, dict[str, object]] = {}
+    try:
+        for encoder in args.query_encoders.split(","):
+            if encoder != "torch":
+                ensure_export(folder)
+            results[encoder] = serve_and_load(folder, queries, args, encoder)
+            if encoder != "torch":
+                results[encoder]["top10_agreement_with_torch"] = round(
+                    top10_agreement(folder, queries[:500], encoder), 3
+                )
+    finally:
         tmp.cleanup()
     print(
         json.dumps(
@@ -140,7 +185,7 @@ def main() -> None:
                 "clients": args.clients,
                 "distinct_queries": len(queries),
                 "index_build_s": round(build_s, 1),
-                **result,
+                **(results["torch"] if list(results) == ["torch"] else results),
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             },
             indent=2,

@@ -6,7 +6,7 @@ import pytest
 from tests.evaluate.conftest import write_beir
 
 from embedtune.errors import EmbedtuneError
-from embedtune.evaluate.beir import document_text, load_beir
+from embedtune.evaluate.beir import document_text, load_beir, sample_documents
 
 CORPUS = [("d1", "Paris", "Capital of France."), ("d2", "", "Rome is old."), ("d3", "X", "X\nY")]
 QUERIES = [("q1", "french capital"), ("q2", "italy"), ("q3", "nothing relevant")]
@@ -96,3 +96,32 @@ def test_dbpedia_subset(shared_data: Path) -> None:
     assert len(grades) == 3709 and sorted(set(grades)) == [0, 1, 2]
     assert data.warnings == []
     assert all(doc.strip() for doc in data.documents)
+
+
+def test_dbpedia_sample_keeps_every_relevant_document(shared_data: Path) -> None:
+    data = load_beir(shared_data / "beir-dbpedia-5k")
+    relevant = {d for j in data.qrels.values() for d, g in j.items() if g > 0}
+    sample = sample_documents(data, 2000, seed=1)
+    assert len(sample.doc_ids) == 2000 and len(set(sample.doc_ids)) == 2000
+    assert relevant <= set(sample.doc_ids)
+    assert sample.judged == data.judged  # every evaluated query keeps its relevant documents
+    positions = [data.doc_ids.index(d) for d in sample.doc_ids[:50]]
+    assert positions == sorted(positions)  # corpus order kept
+    text_of = dict(zip(data.doc_ids, data.documents, strict=True))
+    assert all(text_of[d] == t for d, t in zip(sample.doc_ids, sample.documents, strict=True))
+    assert all(set(j) <= set(sample.doc_ids) for j in sample.qrels.values())
+    assert sample_documents(data, 2000, seed=1).doc_ids == sample.doc_ids  # seeded
+    assert sample_documents(data, 2000, seed=2).doc_ids != sample.doc_ids
+    assert sample_documents(data, 9999) is data
+
+
+def test_sample_smaller_than_the_relevant_set(tmp_path: Path) -> None:
+    from embedtune.evaluate.beir import BeirData
+
+    ids = [f"d{i}" for i in range(10)]
+    data = BeirData(tmp_path, ids, ids, {"q": "x", "r": "y"}, {"q": {i: 1 for i in ids[:6]}})
+    sample = sample_documents(data, 3, seed=0)
+    assert len(sample.doc_ids) == 3 and set(sample.doc_ids) <= set(ids[:6])
+    assert set(sample.qrels["q"]) == set(sample.doc_ids)
+    with pytest.raises(EmbedtuneError, match="keep at least 1"):
+        sample_documents(data, 0)

@@ -40,3 +40,22 @@ def test_format_passages_numbers_and_cuts() -> None:
     assert blocks[0] == "[1] T1 (id: a)\none two"
     assert blocks[1].startswith("[2] (untitled) (id: b)\n")
     assert blocks[1].endswith(" …") and len(blocks[1].split("\n")[1]) <= 22
+
+
+def test_densest_window_matches_the_quadratic_definition() -> None:
+    import random
+
+    from embedtune.index.snippets import _densest
+
+    def by_definition(spans: list[tuple[int, int]], width: int) -> int:
+        counts = [
+            sum(1 for a, _ in spans[i:] if a < spans[i][0] + width) for i in range(len(spans))
+        ]
+        return counts.index(max(counts))
+
+    rng = random.Random(0)
+    for _ in range(2000):
+        starts = sorted(rng.sample(range(2000), rng.randint(1, 30)))
+        spans = [(a, a + 3) for a in starts]
+        width = rng.choice([50, 240, 500])
+        assert _densest(spans, width) == by_definition(spans, width)

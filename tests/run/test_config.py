@@ -115,3 +115,24 @@ def test_comparison_rows_only_where_both_sides_have_the_metric() -> None:
         ("nDCG@10, gold queries", 0.4, 0.6),
     ]
     assert comparison_rows({"ndcg@10": 0.8}) == []
+
+
+def test_select_stage_picks_a_lone_candidate_without_scoring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from embedtune.evaluate import select
+    from embedtune.run import pipeline
+
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a single candidate must not be scored")
+
+    monkeypatch.setattr(select, "default_candidates", lambda: ("all-MiniLM-L6-v2",))
+    monkeypatch.setattr(select, "select_models", no_scoring)
+    config = RunConfig(out=tmp_path / "run")
+    where = pipeline.paths(config.out)
+    result = pipeline._select(config, where, None, None, None)  # type: ignore[arg-type]
+    assert result == {"pick": "all-MiniLM-L6-v2", "chosen_by": "the only installed candidate"}
+    assert (where["select"] / "pick.txt").read_text() == "all-MiniLM-L6-v2\n"
+    key = pipeline._settings(config, "select", RunState.load(tmp_path / "run"))
+    monkeypatch.setattr(select, "default_candidates", lambda: ("all-MiniLM-L6-v2", "mpnet"))
+    assert pipeline._settings(config, "select", RunState.load(tmp_path / "run")) != key

@@ -52,6 +52,13 @@ def evaluate(
         Path | None,
         typer.Option(help="trainer_state.json (or its folder) for the report's loss curves."),
     ] = None,
+    general_max_docs: Annotated[
+        int | None,
+        typer.Option(
+            help="Score --general on a seeded sample of N documents (relevant ones kept): faster; "
+            "compare base and fine-tuned on the same sample only."
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Texts per encoding batch.")] = 64,
     strict: Annotated[
         bool, typer.Option(help="Fail on qrels rows naming unknown ids instead of skipping them.")
@@ -72,6 +79,7 @@ def evaluate(
         beir=beir,
         compare=compare,
         general=general,
+        general_max_docs=general_max_docs,
         batch_size=batch_size,
         max_drop=max_drop,
         on_unknown="error" if strict else "warn",

@@ -221,6 +221,13 @@ def serve(
             help="Torch threads for query encoding (default: cores - 1, leaving one for HTTP)."
         ),
     ] = None,
+    query_encoder: Annotated[
+        str,
+        typer.Option(
+            help="Encode queries with torch, or with the model's ONNX export: onnx (fp32) or "
+            "onnx-int8 (needs embedtune[onnx] and `embedtune export --model MODEL`)."
+        ),
+    ] = "torch",
 ) -> None:
     """Serve the index: JSON API (/search, /retrieve, /health, /docs) and a search page at /."""
     from embedtune.cli.reporting import stderr
@@ -234,8 +241,14 @@ def serve(
     key = api_key or os.environ.get("EMBEDTUNE_API_KEY") or None
     import torch
 
-    torch.set_num_threads(threads or max(1, (os.cpu_count() or 2) - 1))
-    searcher = Searcher.open(index, model=model)
+    threads = threads or max(1, (os.cpu_count() or 2) - 1)
+    torch.set_num_threads(threads)
+    searcher = Searcher.open(
+        index,
+        model=model,
+        query_encoder=query_encoder,  # type: ignore[arg-type]
+        threads=threads,
+    )
     info = searcher.info()
     stderr.print(
         f"Serving {info['postings']} postings on http://{host}:{port}/ "

@@ -65,6 +65,10 @@ def run(
         Path | None,
         typer.Option(help="A BEIR folder to check general ability on, base vs fine-tuned."),
     ] = None,
+    general_max_docs: Annotated[
+        int | None,
+        typer.Option(help="Check --general on a seeded sample of N documents (faster) [all]."),
+    ] = None,
     demo_size: Annotated[
         int | None, typer.Option(help="Jobs in the built-in demo corpus [1000].")
     ] = None,
@@ -100,6 +104,7 @@ def run(
         "seed": seed,
         "from_stage": from_stage,
         "general": general,
+        "general_max_docs": general_max_docs,
         "demo_size": demo_size,
         "query": query,
     }

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from embedtune._io import iter_json_lines
 from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.metrics import judged_queries
@@ -203,3 +205,51 @@ def _unknown_message(path: Path, queries: list[str], docs: list[str]) -> str:
     if docs:
         parts.append(f"{len(docs)} rows name a document not in corpus.jsonl (e.g. {docs[0]!r})")
     return f"{path}: " + " and ".join(parts)
+
+
+def sample_documents(data: BeirData, max_docs: int, *, seed: int = 42) -> BeirData:
+    """At most ``max_docs`` documents of ``data``: every document judged relevant to a query
+    first (a seeded sample of them if they alone are too many), then a seeded sample of the
+    rest; corpus order kept, judgements restricted to the kept documents.
+
+    A cheaper general-ability check: scores on a smaller corpus run higher than on the whole one,
+    so compare base and fine-tuned on the same sample, never with figures from the full corpus.
+
+    >>> d = BeirData(Path("x"), ["a", "b", "c", "d"], ["A", "B", "C", "D"], {"q": "Q"},
+    ...              {"q": {"c": 1, "d": 0}})
+    >>> s = sample_documents(d, 2, seed=0)
+    >>> "c" in s.doc_ids, len(s.doc_ids), s.qrels["q"].get("c")
+    (True, 2, 1)
+    """
+    if max_docs < 1:
+        raise EmbedtuneError(f"a sample of {max_docs} documents", fix="keep at least 1 document")
+    total = len(data.doc_ids)
+    if max_docs >= total:
+        return data
+    rng = np.random.default_rng(seed)
+    relevant = {d for judged in data.qrels.values() for d, grade in judged.items() if grade > 0}
+    first = np.array([i for i, d in enumerate(data.doc_ids) if d in relevant], dtype=np.int64)
+    rest = np.array([i for i, d in enumerate(data.doc_ids) if d not in relevant], dtype=np.int64)
+    picked = rng.permutation(first)[:max_docs]
+    fill = max_docs - len(picked)
+    if fill > 0:
+        picked = np.concatenate([picked, rng.permutation(rest)[:fill]])
+    keep = np.sort(picked)
+    doc_ids = [data.doc_ids[i] for i in keep]
+    kept = set(doc_ids)
+    qrels = {q: {d: g for d, g in judged.items() if d in kept} for q, judged in data.qrels.items()}
+    sampled = BeirData(
+        data.folder,
+        doc_ids,
+        [data.documents[i] for i in keep],
+        dict(data.queries),
+        {q: j for q, j in qrels.items() if j},
+        dict(data.skipped_qrels),
+        list(data.warnings),
+    )
+    if not sampled.judged:
+        raise EmbedtuneError(
+            f"a sample of {max_docs} documents of {data.folder} keeps no relevant document",
+            fix="sample more documents",
+        )
+    return sampled

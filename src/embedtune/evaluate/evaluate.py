@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from embedtune.errors import EmbedtuneError
-from embedtune.evaluate.beir import BeirData, OnUnknown, load_beir
+from embedtune.evaluate.beir import BeirData, OnUnknown, load_beir, sample_documents
 from embedtune.evaluate.metrics import METRIC_NAMES
 from embedtune.evaluate.retrieval import DEFAULT_DEPTH, RetrievalResult, evaluate_retrieval
 from embedtune.evaluate.triplets import load_triplets, triplet_accuracy
@@ -48,6 +48,7 @@ class EvaluateConfig:
     beir: Path | None = None
     compare: str | None = None
     general: Path | None = None
+    general_max_docs: int | None = None  # score general ability on a seeded sample this big
     batch_size: int = 64
     depth: int = DEFAULT_DEPTH
     max_drop: float = 0.02
@@ -64,6 +65,11 @@ class EvaluateConfig:
         if self.split not in SPLITS:
             raise EmbedtuneError(
                 f"invalid split {self.split!r}", fix=f"use one of {', '.join(SPLITS)}"
+            )
+        if self.general_max_docs is not None and self.general_max_docs < 100:
+            raise EmbedtuneError(
+                f"a general sample of {self.general_max_docs} documents is too small to rank",
+                fix="use at least 100 (e.g. 2000), or leave it out for the whole corpus",
             )
         if self.batch_size < 1:
             raise EmbedtuneError(f"batch size {self.batch_size} is below 1", fix="use e.g. 64")
@@ -131,6 +137,8 @@ class Evaluation:
             out["beir"] = str(self.config.beir)
         if self.config.general is not None:
             out["general_beir"] = str(self.config.general)
+            if self.config.general_max_docs is not None:
+                out["general_max_docs"] = self.config.general_max_docs
         out |= self.model.to_dict()
         if self.base is not None:
             base = self.base.to_dict()
@@ -201,7 +209,10 @@ def load_sets(config: EvaluateConfig) -> EvalSets:
         assert config.beir is not None
         sets["main"] = load_beir(config.beir, on_unknown=config.on_unknown)
     if config.general is not None:
-        sets["general"] = load_beir(config.general, on_unknown=config.on_unknown)
+        general = load_beir(config.general, on_unknown=config.on_unknown)
+        if config.general_max_docs is not None:
+            general = sample_documents(general, config.general_max_docs)
+        sets["general"] = general
     return EvalSets(sets, triplets, prepared=config.data is not None)
 
 

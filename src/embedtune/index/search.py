@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from embedtune.index.store import FilterValue, PostingStore, StoredHit, filter_s
 from embedtune.models.encoder import Encoder
 
 MAX_K = 100
+# how queries are encoded: the model in torch, or its ONNX export (fp32 or int8 weights)
+QueryEncoder = Literal["torch", "onnx", "onnx-int8"]
+ONNX_FILES: dict[str, str] = {"onnx": "onnx/model.onnx", "onnx-int8": "onnx/model_qint8.onnx"}
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,23 @@ class Searcher:
         self._batcher: QueryBatcher[_Request, list[StoredHit]] = QueryBatcher(self._run_batch)
 
     @classmethod
-    def open(cls, path: Path, *, model: str | None = None, device: str | None = None) -> Searcher:
-        """Open the index at ``path`` with its recorded model, or ``model`` (which must match)."""
+    def open(
+        cls,
+        path: Path,
+        *,
+        model: str | None = None,
+        device: str | None = None,
+        query_encoder: QueryEncoder = "torch",
+        threads: int | None = None,
+    ) -> Searcher:
+        """Open the index at ``path`` with its recorded model, or ``model`` (which must match).
+
+        ``query_encoder="onnx"`` / ``"onnx-int8"`` encodes queries with the model's ONNX export
+        (``embedtune export``, files in ``MODEL/onnx/``) through onnxruntime instead of torch; the
+        model is still loaded once to check that it is the one that built the index.
+        """
         from embedtune.models.encoder import SentenceTransformerEncoder
-        from embedtune.models.registry import load_model
+        from embedtune.models.registry import load_model, resolve_model
 
         store = PostingStore.open(path)
         name = model or store.model.name
@@ -113,8 +129,20 @@ class Searcher:
                     fix="pass --model with that model's folder",
                 ) from e
             raise
-        encoder = SentenceTransformerEncoder(st_model, cache=False)
-        return cls(store, encoder, describe_model(st_model, name))
+        info = describe_model(st_model, name)
+        if query_encoder == "torch":
+            return cls(store, SentenceTransformerEncoder(st_model, cache=False), info)
+        if query_encoder not in ONNX_FILES:
+            raise EmbedtuneError(
+                f"unknown query encoder {query_encoder!r}", fix="use torch, onnx or onnx-int8"
+            )
+        from embedtune.export.encoder import OnnxEncoder
+
+        check_same_model(store.model, info, str(store.path))
+        folder = Path(resolve_model(name).location)
+        del st_model
+        onnx = OnnxEncoder(folder, ONNX_FILES[query_encoder], threads=threads)
+        return cls(store, onnx, info)
 
     def encode_queries(self, queries: Sequence[str]) -> np.ndarray:
         """The queries' vectors; repeats of recent queries come from an LRU cache."""
@@ -203,6 +231,12 @@ class Searcher:
         }
 
 
-def open_index(path: Path, *, model: str | None = None, device: str | None = None) -> Searcher:
+def open_index(
+    path: Path,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    query_encoder: QueryEncoder = "torch",
+) -> Searcher:
     """The :class:`Searcher` over the index at ``path`` (its own model unless ``model``)."""
-    return Searcher.open(path, model=model, device=device)
+    return Searcher.open(path, model=model, device=device, query_encoder=query_encoder)

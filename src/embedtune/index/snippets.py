@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 # Words of a job-search query that are not skills: fillers, seniority words and counts.
 STOPWORDS = frozenset(
@@ -88,6 +89,11 @@ def query_terms(query: str) -> list[str]:
 
 def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
     """One regex for all terms: whole words, case-insensitive, a plural 's' optional."""
+    return _compiled(tuple(sorted(set(terms))))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     parts = []
     for term in sorted(set(terms), key=len, reverse=True):
         stem = term[:-1] if len(term) > 3 and term.endswith("s") else term
@@ -126,11 +132,7 @@ def make_snippet(text: str, terms: Sequence[str], width: int = 240) -> str:
     spans = highlight_spans(text, terms)
     start = 0
     if spans:
-        best = max(
-            range(len(spans)),
-            key=lambda i: (sum(1 for a, _ in spans[i:] if a < spans[i][0] + width), -i),
-        )
-        start = max(0, spans[best][0] - width // 6)
+        start = max(0, spans[_densest(spans, width)][0] - width // 6)
     end = min(len(text), start + width)
     start = max(0, end - width)
     if start > 0:
@@ -140,6 +142,22 @@ def make_snippet(text: str, terms: Sequence[str], width: int = 240) -> str:
         space = text.rfind(" ", start, end)
         end = space if space > start + width // 2 else end
     return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def _densest(spans: Sequence[tuple[int, int]], width: int) -> int:
+    """The first span whose window of ``width`` characters holds the most span starts.
+
+    >>> _densest([(0, 2), (100, 102), (110, 112), (120, 122)], 50)
+    1
+    """
+    best, most, end = 0, 0, 0
+    for i, (a, _) in enumerate(spans):
+        end = max(end, i)
+        while end < len(spans) and spans[end][0] < a + width:
+            end += 1
+        if end - i > most:
+            best, most = i, end - i
+    return best
 
 
 def format_passages(passages: Sequence[tuple[str, str, str]], max_chars: int = 1500) -> str:

@@ -40,6 +40,8 @@ class RunConfig:
     demo_size: int = 1000
     general: Path | None = None
     """A BEIR folder to check general ability on (base vs fine-tuned)."""
+    general_max_docs: int | None = None
+    """Check general ability on a seeded sample of this many of its documents (faster)."""
     from_stage: StageName | None = None
     query: str = TUTORIAL_QUERY
     """Searched in the finished index as the run's last step."""
@@ -54,6 +56,11 @@ class RunConfig:
                     raise EmbedtuneError(
                         f"--{name} {value} does not exist", fix=f"pass an existing --{name} path"
                     )
+        if self.general_max_docs is not None and self.general_max_docs < 100:
+            raise EmbedtuneError(
+                f"--general-max-docs {self.general_max_docs} is too small to rank",
+                fix="use at least 100 (e.g. 2000), or leave it out for the whole corpus",
+            )
         if self.corpus is not None and self.pairs is not None:
             raise EmbedtuneError(
                 "both --corpus and --pairs were given",

@@ -107,11 +107,16 @@ def _settings(config: RunConfig, name: StageName, state: RunState) -> dict[str, 
             "demo_size": config.demo_size if config.source == "demo" else None,
         }
     if name == "select":
-        return {"model": config.model}
+        from embedtune.evaluate.select import default_candidates
+
+        return {"model": config.model, "candidates": None if config.model else default_candidates()}
     if name == "train":
         return {"epochs": config.epochs, "max_train": config.max_train, "seed": config.seed}
     if name == "evaluate":
-        return {"general": str(config.general) if config.general else None}
+        return {
+            "general": str(config.general) if config.general else None,
+            "general_max_docs": config.general_max_docs if config.general else None,
+        }
     return {}
 
 
@@ -171,13 +176,22 @@ def _select(
     reporter: Reporter,
     confirm: Confirm | None,
 ) -> dict[str, Any]:
-    from embedtune.evaluate.select import SelectConfig, select_models, write_leaderboard
+    from embedtune.evaluate.select import (
+        SelectConfig,
+        default_candidates,
+        select_models,
+        write_leaderboard,
+    )
 
     out = where["select"]
     out.mkdir(parents=True, exist_ok=True)
     if config.model is not None:
         (out / "pick.txt").write_text(config.model + "\n", encoding="utf-8")
         return {"pick": config.model, "chosen_by": "--model"}
+    candidates = default_candidates()
+    if len(candidates) == 1:  # nothing to choose between: the evaluate stage scores it anyway
+        (out / "pick.txt").write_text(candidates[0] + "\n", encoding="utf-8")
+        return {"pick": candidates[0], "chosen_by": "the only installed candidate"}
     board = select_models(SelectConfig(data=where["prepare"]), reporter=reporter)
     write_leaderboard(board, out)
     return {
@@ -232,6 +246,7 @@ def _evaluate(
             split="test",
             compare=base,
             general=config.general,
+            general_max_docs=config.general_max_docs,
         ),
         reporter=reporter,
     )

@@ -31,11 +31,17 @@ def comparison_rows(evaluation: dict[str, Any]) -> list[tuple[str, float, float]
 
     >>> comparison_rows({"ndcg@10": 0.8, "compare": {"ndcg@10": 0.5}})
     [('nDCG@10', 0.5, 0.8)]
+    >>> comparison_rows({"general": {"ndcg@10": 0.4}, "general_max_docs": 2000,
+    ...                  "compare": {"general": {"ndcg@10": 0.5}}})
+    [('nDCG@10, general (2,000-doc sample)', 0.5, 0.4)]
     """
     base = evaluation.get("compare")
+    sample = evaluation.get("general_max_docs")
     rows = []
     for label, path in ROWS:
         tuned, before = _get(evaluation, path), _get(base, path)
+        if path[0] == "general" and sample:
+            label = f"nDCG@10, general ({sample:,}-doc sample)"
         if tuned is not None and before is not None:
             rows.append((label, before, tuned))
     return rows
