@@ -225,7 +225,7 @@ def serve(
         str,
         typer.Option(
             help="Encode queries with torch, or with the model's ONNX export: onnx (fp32) or "
-            "onnx-int8 (needs embedtune[onnx] and `embedtune export --model MODEL`)."
+            "onnx-int8 (needs embedtune\\[onnx] and `embedtune export --model MODEL`)."
         ),
     ] = "torch",
 ) -> None:

@@ -67,7 +67,9 @@ def run(
     ] = None,
     general_max_docs: Annotated[
         int | None,
-        typer.Option(help="Check --general on a seeded sample of N documents (faster) [all]."),
+        typer.Option(
+            help="Check --general on a seeded sample of N documents (faster) \\[default: all]."
+        ),
     ] = None,
     demo_size: Annotated[
         int | None, typer.Option(help="Jobs in the built-in demo corpus [1000].")
