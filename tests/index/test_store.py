@@ -110,8 +110,27 @@ def test_ann_index_above_threshold_still_finds_exact_matches(tmp_path: Path) -> 
     assert store.meta["ann"]["type"] == "IVF_PQ"
     assert PostingStore.open(store.path).meta["ann"]["rows_at_build"] == 600
     for i in range(0, 600, 60):  # PQ codes are approximate; the exact re-rank finds the match
-        hits = store.search(vectors[i], 5)[0]
+        hits = store.search(vectors[i], 5, in_memory=False)[0]
         assert f"p{i}" in [h.id for h in hits]
         assert max(h.score for h in hits) == pytest.approx(1.0, abs=1e-4)
     store.add([Posting("late", "t", "x", {"city": "Oslo"})], vectors[:1] * -1)
-    assert store.search(-vectors[0], 1)[0][0].id == "late"  # unindexed rows are searched too
+    late = store.search(-vectors[0], 1, in_memory=False)[0][0]
+    assert late.id == "late"  # rows added after the ANN index are searched too
+
+
+def test_ann_index_answers_only_beyond_the_memory_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from embedtune.index import store as store_module
+
+    rng = np.random.default_rng(2)
+    vectors = normalize_rows(rng.normal(size=(600, 8)))
+    store = _store(tmp_path, ann_threshold=500)
+    store.add(_postings(600), vectors)
+    assert store.maybe_build_ann() is True
+    assert store.search(vectors[7], 3)[0][0].id == "p7"
+    assert store._memory is not None  # 600 x 8 floats fit: exact, in memory
+    monkeypatch.setattr(store_module, "IN_MEMORY_MAX_BYTES", 600 * 8 * 4 - 1)
+    reopened = PostingStore.open(store.path)
+    assert reopened.search(vectors[7], 3)[0][0].id == "p7"
+    assert reopened._memory is None  # one byte too many: LanceDB's IVF-PQ answered

@@ -10,8 +10,8 @@ Vectors are L2-normalised, so the score of a hit is its cosine similarity (``1 -
 While the vectors fit in :data:`IN_MEMORY_MAX_BYTES` (1 GiB: ~700,000 384-d vectors) a query is
 exact: the first search loads the table into memory (vectors, ids, texts, metadata) and scores
 every vector with one matrix product. On a 2-core machine that is faster than LanceDB's scan and
-than its IVF-PQ index (100,000 vectors: p95 ~12 ms exact against ~50 ms IVF-PQ at recall 0.82;
-benchmarks/index_scale.py); writes through the store drop that copy. At or above
+than its IVF-PQ index (100,000 vectors: p95 ~16 ms exact against ~58 ms IVF-PQ at recall 0.82;
+benchmarks/RESULTS.md); writes through the store drop that copy. At or above
 ``ann_threshold`` rows an IVF-PQ index is built too, and beyond the memory limit queries go to
 LanceDB, refining the index's candidates with exact distances.
 """
@@ -150,6 +150,7 @@ class PostingStore:
         self._table = table
         self.meta = meta
         self._memory: _InMemory | None = None
+        self._fits: bool | None = None  # see _fits_in_memory
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -265,13 +266,13 @@ class PostingStore:
     def add(self, postings: Sequence[Posting], vectors: np.ndarray) -> None:
         """Append new postings (the caller makes sure their ids are new; see :meth:`upsert`)."""
         if postings:
-            self._memory = None
+            self._memory, self._fits = None, None
             self._table.add(self._arrow(postings, vectors))
 
     def upsert(self, postings: Sequence[Posting], vectors: np.ndarray) -> None:
         """Insert postings, replacing any stored posting with the same id."""
         if postings:
-            self._memory = None
+            self._memory, self._fits = None, None
             data = self._arrow(postings, vectors)
             (
                 self._table.merge_insert("id")
@@ -284,7 +285,7 @@ class PostingStore:
         """Remove postings by id; returns how many were removed."""
         if not ids:
             return 0
-        self._memory = None
+        self._memory, self._fits = None, None
         before = self.count()
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
@@ -338,6 +339,12 @@ class PostingStore:
             )
         return self._memory
 
+    def _fits_in_memory(self) -> bool:
+        """Whether the vectors fit :data:`IN_MEMORY_MAX_BYTES` (rows counted once per write)."""
+        if self._fits is None:
+            self._fits = self.count() * self.model.dimension * 4 <= IN_MEMORY_MAX_BYTES
+        return self._fits
+
     def search(
         self,
         vectors: np.ndarray,
@@ -355,8 +362,7 @@ class PostingStore:
         where = filter_sql(filters, self.metadata_columns)
         queries = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         if in_memory is None:
-            size = self.count() * self.model.dimension * 4 if self._memory is None else 0
-            in_memory = not self.meta.get("ann") or size <= IN_MEMORY_MAX_BYTES
+            in_memory = not self.meta.get("ann") or self._fits_in_memory()
         if in_memory:
             return self._in_memory().search(queries, k, filters)
         columns = ["id", "title", "text", *self.metadata_columns, "_distance"]
