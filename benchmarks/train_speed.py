@@ -9,7 +9,9 @@ users of a shared machine hits both alike. The plain variant is the sentence-tra
 tutorial: MultipleNegativesRankingLoss, batch 16, learning rate 2e-5, 10% warmup, one epoch,
 ``BatchSamplers.NO_DUPLICATES``, fp32, a TripletEvaluator on the validation triplets every 100
 steps. The embedtune variant is ``embedtune train --data ... --model ... --out ... --json`` with
-its defaults.
+its defaults; on data prepared with least-similar negatives those defaults skip the negative
+column (``--negative-columns auto``; pass ``--embedtune-args "--negative-columns keep"`` to
+encode it), so both variants train on the same rows but embedtune encodes fewer postings.
 
 Speed: triplets trained / seconds inside training steps (forward, backward, optimizer; both
 variants timed by the same kind of callback, evaluation and checkpointing excluded); the wall

@@ -63,7 +63,7 @@ def test_prepared_split_with_gold(prepared_dir: Path) -> None:
     # gold queries are another posting's text: the top hit is never relevant
     assert d["gold"]["accuracy@1"] == 0.0 and 0 < d["gold"]["mrr@10"] <= 0.5
     assert d["num_queries"] == 3 and d["num_documents"] == 3
-    assert d["triplet_accuracy"] is None  # needs the model itself; the fake has none
+    assert d["triplet_accuracy"] == 1.0  # anchors are their positive's text
 
 
 def test_deltas_and_drop_warning(prepared_dir: Path, tmp_path: Path) -> None:

@@ -8,7 +8,14 @@ import pytest
 from datasets import Dataset, DatasetDict
 
 from embedtune.errors import EmbedtuneError
-from embedtune.train.data import load_ir_split, load_triplets, text_columns
+from embedtune.train.data import (
+    drop_negatives,
+    load_ir_split,
+    load_triplets,
+    negative_decision,
+    prepared_negative_method,
+    text_columns,
+)
 
 
 def test_text_columns_order() -> None:
@@ -94,3 +101,46 @@ def test_ir_split_problems(tmp_path: Path, prepared_dir: Path) -> None:
     (copy / "ir" / "validation" / "corpus.jsonl").write_text(json.dumps({"id": "x"}) + "\n")
     with pytest.raises(EmbedtuneError, match=r"line 1 of .* is not a JSON object"):
         load_ir_split(copy, "validation")
+
+
+@pytest.mark.parametrize(
+    ("policy", "method", "loss", "negatives", "dropped"),
+    [
+        ("auto", "least-similar", "mnrl", 1, True),
+        ("auto", "least-similar", "cached-mnrl", 1, True),
+        ("auto", "least-similar", "gist", 1, True),
+        ("auto", "hard", "mnrl", 1, False),
+        ("auto", None, "mnrl", 2, False),  # triplets not made by `embedtune prepare`
+        ("auto", "least-similar", "triplet", 1, False),  # the loss needs its negative
+        ("keep", "least-similar", "mnrl", 1, False),
+        ("drop", "hard", "mnrl", 1, True),
+        ("drop", "hard", "mnrl", 0, False),  # nothing to drop
+    ],
+)
+def test_negative_decision(
+    policy: str, method: str | None, loss: str, negatives: int, dropped: bool
+) -> None:
+    drop, why = negative_decision(policy, method, loss, negatives)  # type: ignore[arg-type]
+    assert drop is dropped and why
+
+
+def test_negative_decision_refuses_a_triplet_loss_without_negatives() -> None:
+    with pytest.raises(EmbedtuneError, match="triplet loss without its negative"):
+        negative_decision("drop", "hard", "triplet", 1)
+
+
+def test_prepared_negative_method(tmp_path: Path) -> None:
+    assert prepared_negative_method(tmp_path) is None  # no config.json
+    (tmp_path / "config.json").write_text('{"negatives": {"method": "least-similar"}}')
+    assert prepared_negative_method(tmp_path) == "least-similar"
+    (tmp_path / "config.json").write_text('{"prepare": {}}')
+    assert prepared_negative_method(tmp_path) is None
+    (tmp_path / "config.json").write_text("not json")
+    assert prepared_negative_method(tmp_path) is None
+
+
+def test_drop_negatives(prepared_dir: Path) -> None:
+    data = drop_negatives(load_triplets(prepared_dir))
+    assert data.columns == ("anchor", "positive") and data.negatives == 0
+    assert data.train.column_names == ["anchor", "positive"] and len(data.train) == 48
+    assert data.validation is not None and data.validation.column_names == ["anchor", "positive"]

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pytest
+from tests.train.conftest import posting, write_prepared
 from transformers import TrainerCallback
 
 from embedtune.errors import EmbedtuneError
@@ -160,3 +163,31 @@ def test_other_losses_train(
     assert result.global_step == 2 and result.best_metric is None
     history = json.loads((tmp_path / "m" / "trainer_state.json").read_text())["log_history"]
     assert all(e["loss"] > 0 for e in history if "loss" in e)
+
+
+def test_least_similar_negatives_are_dropped(
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """auto drops least-similar negatives: the run equals training on the pairs alone."""
+    least = tmp_path / "least"
+    shutil.copytree(prepared_dir, least)
+    (least / "config.json").write_text('{"negatives": {"method": "least-similar"}}')
+    pairs = write_prepared(tmp_path / "pairs", negatives=False)
+    settings = {"eval_steps": 0, "max_steps": 3}
+    dropped = train(config(least, tiny_model_dir, tmp_path / "a", **settings))
+    train(config(pairs, tiny_model_dir, tmp_path / "b", **settings))
+    kept = train(config(least, tiny_model_dir, tmp_path / "c", negative_columns="keep", **settings))
+
+    info = dropped.speed["negative_columns"]
+    assert info["dropped"] is True and info["method"] == "least-similar"
+    assert info["columns"] == ["negative"] and "least-similar" in info["why"]
+    assert kept.speed["negative_columns"]["dropped"] is False
+    record = json.loads((tmp_path / "a" / "train_config.json").read_text())
+    assert record["data"]["columns"] == ["anchor", "positive"]
+
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["data engineer python", posting(3)]
+    a, b, c = (SentenceTransformer(str(tmp_path / n)).encode(texts) for n in "abc")
+    assert np.abs(a - b).max() < 1e-5  # same batches, same loss: same model
+    assert np.abs(a - c).max() > 1e-5  # the kept negative changes the loss

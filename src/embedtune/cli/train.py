@@ -87,6 +87,14 @@ def train(
             "\\[default: the model's limit, or the longest prepared text]"
         ),
     ] = None,
+    negative_columns: Annotated[
+        str | None,
+        typer.Option(
+            help="auto drops the negative columns when they were mined least-similar (in-batch "
+            "negatives are harder; half the document work), keep or drop force it. "
+            "\\[default: auto]"
+        ),
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option("--resume", help="Continue the interrupted run from its last checkpoint."),
@@ -132,6 +140,7 @@ def train(
         "length_grouping": length_grouping,
         "threads": threads,
         "max_seq_length": max_seq_length,
+        "negative_columns": negative_columns,
         "push_to_hub": push_to_hub,
         "export": export,
     }
@@ -166,6 +175,7 @@ def _run(settings: Any, json_output: bool) -> None:
         ("triplets/s", f"{result.triplets_per_second:.2f}"),
         ("precision", result.speed.get("precision")),
         ("max_seq_length (training)", result.speed.get("max_seq_length")),
+        ("negative columns", result.speed.get("negative_columns", {}).get("why")),
     ]
     if result.metric:
         rows += [

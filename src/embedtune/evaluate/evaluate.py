@@ -221,20 +221,18 @@ def evaluate_sets(
     encoder: Encoder,
     sets: EvalSets,
     *,
-    model: SentenceTransformer | None = None,
     depth: int = DEFAULT_DEPTH,
-    batch_size: int = 32,
     reporter: Reporter | None = None,
 ) -> ModelEvaluation:
-    """Evaluate ``encoder`` on every set; triplet accuracy needs the ``model`` itself."""
+    """Evaluate ``encoder`` on every set, and on the split's triplets when there are any."""
     results = {
         set_name: evaluate_retrieval(encoder, data, depth=depth, reporter=reporter)
         for set_name, data in sets.sets.items()
     }
     accuracy = None
-    if model is not None and sets.triplets is not None:
+    if sets.triplets is not None:
         with (reporter or NullReporter()).task("Triplet accuracy"):
-            accuracy = triplet_accuracy(model, sets.triplets, batch_size=batch_size)
+            accuracy = triplet_accuracy(encoder, sets.triplets)
     return ModelEvaluation(name, results, accuracy, prepared=sets.prepared)
 
 
@@ -267,9 +265,7 @@ def evaluate(config: EvaluateConfig, *, reporter: Reporter | None = None) -> Eva
                 name,
                 encoder,
                 sets,
-                model=model,
                 depth=config.depth,
-                batch_size=config.batch_size,
                 reporter=reporter,
             )
         )

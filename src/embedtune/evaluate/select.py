@@ -152,9 +152,7 @@ def select_models(config: SelectConfig, *, reporter: Reporter | None = None) -> 
         model, encoder, location = load_encoder(
             name, batch_size=config.batch_size, reporter=reporter
         )
-        result = evaluate_sets(
-            name, encoder, sets, model=model, batch_size=config.batch_size, reporter=reporter
-        )
+        result = evaluate_sets(name, encoder, sets, reporter=reporter)
         main = result.results["main"]
         gold = result.results.get("gold")
         rows.append(

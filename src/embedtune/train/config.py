@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from embedtune.errors import EmbedtuneError
+from embedtune.train.data import NegativeColumns
 
 __all__ = [
     "EXPORT_FORMATS",
     "LOSSES",
+    "NEGATIVE_COLUMNS",
     "PRECISIONS",
     "ExportFormat",
     "LossName",
@@ -35,6 +37,7 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 # also written after training: OUT/onnx/ with fp32 and int8 files (needs embedtune[onnx])
 ExportFormat = Literal["onnx"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
+NEGATIVE_COLUMNS: tuple[str, ...] = get_args(NegativeColumns)
 
 
 @dataclass
@@ -69,6 +72,7 @@ class TrainConfig:
     length_grouping: bool = True
     threads: int | None = None  # None: every core this process may use
     max_seq_length: int | None = None  # None: the longest prepared text, capped by the model's
+    negative_columns: NegativeColumns = "auto"  # auto: drop least-similar negatives (see data.py)
     checkpoint_dir: Path | None = None  # None: OUT.checkpoints beside OUT
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -85,6 +89,11 @@ class TrainConfig:
         if self.precision not in PRECISIONS:
             raise EmbedtuneError(
                 f"unknown precision {self.precision!r}", fix=f"use one of: {', '.join(PRECISIONS)}"
+            )
+        if self.negative_columns not in NEGATIVE_COLUMNS:
+            raise EmbedtuneError(
+                f"unknown --negative-columns {self.negative_columns!r}",
+                fix=f"use one of: {', '.join(NEGATIVE_COLUMNS)}",
             )
         if not self.model.strip():
             raise EmbedtuneError("model name is empty", fix="pass --model NAME_OR_PATH")

@@ -14,14 +14,28 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from embedtune.errors import EmbedtuneError
 
 if TYPE_CHECKING:
     from datasets import Dataset
 
-__all__ = ["IRSplit", "TrainData", "load_ir_split", "load_triplets", "text_columns"]
+__all__ = [
+    "IRSplit",
+    "NegativeColumns",
+    "TrainData",
+    "drop_negatives",
+    "load_ir_split",
+    "load_triplets",
+    "negative_decision",
+    "prepared_negative_method",
+    "text_columns",
+]
+
+# What to do with the negative columns: "auto" drops them when `embedtune prepare` mined them
+# least-similar (see negative_decision), "keep" and "drop" force it.
+NegativeColumns = Literal["auto", "keep", "drop"]
 
 REQUIRED = ("anchor", "positive")
 _NEGATIVE = re.compile(r"^negative(?:_(\d+))?$")
@@ -41,6 +55,66 @@ class TrainData:
     @property
     def negatives(self) -> int:
         return len(self.columns) - 2
+
+
+def negative_decision(
+    policy: NegativeColumns, method: str | None, loss: str, negatives: int
+) -> tuple[bool, str]:
+    """Whether to drop the negative columns, and why, in one line.
+
+    ``auto`` drops them when they were mined ``least-similar``: that negative is the posting least
+    similar to the positive in the whole split, so every in-batch negative (the other rows'
+    positives) is at least as hard and MultipleNegativesRankingLoss gains next to nothing from
+    it, while encoding it doubles the document work of a step. Measured side by side in
+    benchmarks/tutorial_vs_run.py (RESULTS.md). Hard negatives are kept. The triplet loss needs
+    its negative, so it always keeps them.
+
+    >>> negative_decision("auto", "least-similar", "mnrl", 1)[0]
+    True
+    >>> negative_decision("auto", "hard", "mnrl", 1)[0], negative_decision("auto", None, "mnrl", 1)[0]
+    (False, False)
+    >>> negative_decision("auto", "least-similar", "triplet", 1)[0]
+    False
+    """
+    if negatives == 0:
+        return False, "no negative columns"
+    if loss == "triplet":
+        if policy == "drop":
+            raise EmbedtuneError(
+                "--negative-columns drop leaves the triplet loss without its negative",
+                fix="use --loss mnrl, or --negative-columns auto|keep",
+            )
+        return False, "kept: the triplet loss needs them"
+    if policy == "keep":
+        return False, "kept (--negative-columns keep)"
+    if policy == "drop":
+        return True, "dropped (--negative-columns drop); in-batch negatives only"
+    if method == "least-similar":
+        return True, (
+            "dropped: mined least-similar, so every in-batch negative is at least as hard; "
+            "--negative-columns keep trains on them"
+        )
+    return False, f"kept (mined {method})" if method else "kept"
+
+
+def prepared_negative_method(data: Path) -> str | None:
+    """The negative-mining method ``embedtune prepare`` recorded in ``DATA/config.json``.
+
+    None when the file or the key is missing (triplets made some other way).
+    """
+    try:
+        record = json.loads((Path(data) / "config.json").read_text(encoding="utf-8"))
+        method = record["negatives"]["method"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return method if isinstance(method, str) else None
+
+
+def drop_negatives(data: TrainData) -> TrainData:
+    """``data`` with only the anchor and positive columns, in every split."""
+    keep = list(REQUIRED)
+    validation = data.validation.select_columns(keep) if data.validation is not None else None
+    return TrainData(train=data.train.select_columns(keep), validation=validation, columns=REQUIRED)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,15 @@ from embedtune._io import atomic_dir, write_json
 from embedtune.errors import EmbedtuneError
 from embedtune.progress import NullReporter, Reporter
 from embedtune.train.config import TrainConfig
-from embedtune.train.data import IRSplit, TrainData, load_ir_split, load_triplets
+from embedtune.train.data import (
+    IRSplit,
+    TrainData,
+    drop_negatives,
+    load_ir_split,
+    load_triplets,
+    negative_decision,
+    prepared_negative_method,
+)
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -102,6 +110,13 @@ def _train(
     if config.max_train is not None and len(data.train) > config.max_train:
         sample = data.train.shuffle(seed=config.seed).select(range(config.max_train))
         data = TrainData(train=sample, validation=data.validation, columns=data.columns)
+    method = prepared_negative_method(config.data)
+    drop, negatives_note = negative_decision(
+        config.negative_columns, method, config.loss, data.negatives
+    )
+    negative_columns = list(data.columns[2:])
+    if drop:
+        data = drop_negatives(data)
     ir = load_ir_split(config.data, "validation") if config.eval_steps else None
 
     from embedtune.models.registry import load_model, resolve_model
@@ -133,6 +148,12 @@ def _train(
         "longest_text_tokens": longest,
         "length_grouping": config.length_grouping,
         "device": device,
+        "negative_columns": {
+            "columns": negative_columns,
+            "method": method,
+            "dropped": drop,
+            "why": negatives_note,
+        },
     }
 
     from sentence_transformers import SentenceTransformerTrainer
