@@ -9,8 +9,8 @@ Little's law the mean latency is at least ``clients / throughput``, and the thro
 ``clients / batch_seconds``, so mean latency >= one full batch's encode time, before any HTTP,
 JSON, search or snippet work, and before the load client's own CPU use.
 
-Queries: the demo's gold queries (distinct, 10-16 tokens with all-MiniLM-L6-v2's tokenizer), the
-same kind benchmarks/serve_load.py sends. Each way of encoding that `embedtune serve
+Queries: the demo's gold queries (distinct; their token counts are in the report), the same
+kind benchmarks/serve_load.py sends. Each way of encoding that `embedtune serve
 --query-encoder` offers is timed at batch sizes 1, 16 and ``--clients``, with 1 and 2 threads:
 torch (sentence-transformers), ONNX fp32 and ONNX int8 (the model's export; made first if
 missing, in the model's own folder). Median of 7 timed calls after one warm-up.

@@ -32,6 +32,7 @@ def test_tutorial_defaults() -> None:
     [
         ({"loss": "cosine"}, "unknown loss 'cosine'"),
         ({"precision": "fp16"}, "unknown precision 'fp16'"),
+        ({"negative_columns": "sometimes"}, "unknown --negative-columns 'sometimes'"),
         ({"model": " "}, "model name is empty"),
         ({"epochs": 0}, "--epochs 0 must be positive"),
         ({"batch_size": 0}, "--batch-size 0 must be positive"),

@@ -138,6 +138,8 @@ class Searcher:
             )
         from embedtune.export.encoder import OnnxEncoder
 
+        # checked here too (the constructor checks again) so a wrong model is reported before
+        # a missing ONNX export
         check_same_model(store.model, info, str(store.path))
         folder = Path(resolve_model(name).location)
         del st_model

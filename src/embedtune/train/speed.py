@@ -19,6 +19,9 @@ benchmarks/train_speed.py for the figures):
   those lengths drive the batching too. Batches are still tokenized per step: 39 ms of a ~20 s
   MiniLM step, not worth caching.
 - **Threads**: one intra-op thread per core this process may use (``sched_getaffinity``).
+- **Least-similar negatives are not encoded** (:func:`embedtune.train.data.negative_decision`):
+  in-batch negatives are always at least as hard, and skipping the column halves the postings
+  per step: 2.5x the plain tutorial script at equal nDCG@10 on its own data (RESULTS.md).
 """
 
 from __future__ import annotations
