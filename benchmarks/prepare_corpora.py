@@ -13,8 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from embedtune.data import PrepareConfig, prepare
+from embedtune.data import PrepareConfig
 from embedtune.data.demo import generate_demo_corpus
+from embedtune.prepare import prepare
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SOURCES = {

@@ -74,10 +74,10 @@ def step_run(work: Path, general: list[str]) -> dict[str, Any]:
 def step_tutorial_data(work: Path) -> dict[str, Any]:
     from embedtune.data.config import PrepareConfig
     from embedtune.negatives.mining import NegativeConfig
+    from embedtune.prepare import prepare as prepare_training_data
     from embedtune.progress import NullReporter
     from embedtune.queries.config import QueryConfig
     from embedtune.run.config import RunConfig
-    from embedtune.triplets.pipeline import prepare_training_data
 
     demo = RunConfig(out=work / "run")  # the run's own demo settings
     start = time.perf_counter()

@@ -115,11 +115,11 @@ def test_batch_route_estimates_asks_and_maps_answers_back(
     fake: FakeOpenAI, jobs_csv: Path, tmp_path: Path, tiny_model_dir: Path
 ) -> None:
     from embedtune.data.config import PrepareConfig
-    from embedtune.data.prepare import stable_ids
+    from embedtune.data.postings import stable_ids
     from embedtune.errors import EmbedtuneError
     from embedtune.negatives.mining import NegativeConfig
+    from embedtune.prepare import prepare
     from embedtune.queries.config import QueryConfig
-    from embedtune.triplets.pipeline import prepare_training_data
 
     config = PrepareConfig(source=str(jobs_csv), out=tmp_path / "o", model=str(tiny_model_dir))
     queries = QueryConfig(source="openai-batch", llm_base_url=fake.url, batch_poll_seconds=0)
@@ -130,14 +130,14 @@ def test_batch_route_estimates_asks_and_maps_answers_back(
         return False
 
     with pytest.raises(EmbedtuneError):
-        prepare_training_data(config, queries, NegativeConfig(method="none"), confirm=decline)
+        prepare(config, queries, NegativeConfig(method="none"), confirm=decline)
     assert len(seen) == 1 and fake.requests["batches.create"] == 0  # nothing sent, nothing paid
     assert not config.out.exists()
 
     raw = pd.read_csv(jobs_csv)
     ids = stable_ids(raw["title"].tolist(), raw["description"].tolist())
     fake.batch_fail_ids = {ids[3]}
-    data = prepare_training_data(
+    data = prepare(
         config,
         QueryConfig(source="openai-batch", llm_base_url=fake.url, batch_poll_seconds=0, yes=True),
         NegativeConfig(method="none"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
+import json
 import random
 import re
-import time
 from collections import Counter, defaultdict
 
 import pytest
@@ -247,11 +248,59 @@ def test_queries_use_synonyms_and_varied_phrasing(corpus: DemoCorpus) -> None:
     assert any(t.islower() for t in texts) and any(not t.islower() for t in texts)
 
 
-def test_thousand_jobs_is_fast() -> None:
-    start = time.perf_counter()
+def test_thousand_jobs_default_repost_rate() -> None:
     corpus = generate_demo_corpus(1000, seed=1)
-    assert time.perf_counter() - start < 2.0
     assert len(corpus.postings) == 1080
+    assert sum(p["repost_of"] != "" for p in corpus.postings) == 80
+
+
+def sha256(rows: list[dict[str, str]]) -> str:
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+# Recorded from the single-module generator before it became a package (vocabularies moved to
+# JSON); any change to the words, the draws or their order changes these. Change them only on
+# purpose, and say so: benchmark numbers on the demo corpus are tied to its exact text.
+PINNED = [
+    (
+        {"n_jobs": 60, "seed": 3},
+        "a1ce1dc7832d63eaf69d3109aeadf5ec5d76e829f721b62c86c6d148cdb15b04",
+        "b9cf14596b5c30d2d1ca31fd59112c85e41bcea8534b4f6373364b88d228290a",
+    ),
+    (
+        {"n_jobs": 20, "seed": 1, "repost_rate": 1.0},
+        "8b43f353587d00ada34f2b515892d6c513b42217737c7749036bd61c91e0b5cb",
+        "c8a821fa330fc2e072dd1aaf41328f6ab506c9e4b0a687879b33149c8eea9029",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "postings_sha", "queries_sha"), PINNED)
+def test_output_is_pinned(kwargs: dict[str, float], postings_sha: str, queries_sha: str) -> None:
+    corpus = generate_demo_corpus(**kwargs)  # type: ignore[arg-type]
+    assert sha256(corpus.postings) == postings_sha
+    assert sha256(corpus.queries) == queries_sha
+
+
+def test_first_rows_are_pinned() -> None:
+    """The same pin, readable: what changed shows here first."""
+    corpus = generate_demo_corpus(10, seed=0, repost_rate=0.2)
+    first = corpus.postings[0]
+    assert {k: v for k, v in first.items() if k != "description"} == {
+        "id": "demo-00000",
+        "title": "Data Architect",
+        "company": "Larkworks Learning",
+        "location": "Los Angeles, CA",
+        "seniority": "mid",
+        "industry": "edtech",
+        "skills": "data modeling, ETL, AWS, PostgreSQL, Terraform",
+        "repost_of": "",
+    }
+    assert first["description"].startswith("\n ABOUT LARKWORKS LEARNING\nLarkworks Learning is")
+    assert [q["query"] for q in corpus.queries[:2]] == [
+        "data architecture jobs la hybrid terraform",
+        "dimensional modeling data architecture la hybrid",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.fakes import HashingEncoder
 
 from embedtune.data.config import PrepareConfig
-from embedtune.data.prepare import prepare
 from embedtune.errors import EmbedtuneError
+from embedtune.negatives.mining import NegativeConfig
+from embedtune.prepare import prepare
 
 
 @pytest.fixture
@@ -47,7 +49,9 @@ def test_push_uploads_parquet_splits_and_card(
     monkeypatch.setattr(HfApi, "create_repo", create_repo)
     monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
     result = prepare(
-        PrepareConfig(source=str(prepared_csv), out=tmp_path / "o", push_to_hub="me/jobs")
+        PrepareConfig(source=str(prepared_csv), out=tmp_path / "o", push_to_hub="me/jobs"),
+        negatives=NegativeConfig(method="none"),
+        encoder=HashingEncoder(),
     )
     assert calls["create_repo"] == (
         "me/jobs",
@@ -78,5 +82,9 @@ def test_push_failure_is_clear_and_keeps_local_copy(
         EmbedtuneError,
         match=r"could not push to the Hub repository 'me/jobs': Failed to resolve.*saved locally",
     ):
-        prepare(PrepareConfig(source=str(prepared_csv), out=tmp_path / "o", push_to_hub="me/jobs"))
+        prepare(
+            PrepareConfig(source=str(prepared_csv), out=tmp_path / "o", push_to_hub="me/jobs"),
+            negatives=NegativeConfig(method="none"),
+            encoder=HashingEncoder(),
+        )
     assert (tmp_path / "o" / "dataset").is_dir()

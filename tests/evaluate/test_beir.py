@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,19 @@ def test_sample_smaller_than_the_relevant_set(tmp_path: Path) -> None:
     assert set(sample.qrels["q"]) == set(sample.doc_ids)
     with pytest.raises(EmbedtuneError, match="keep at least 1"):
         sample_documents(data, 0)
+
+
+def test_unicode_separators_and_byte_order_marks(tmp_path: Path) -> None:
+    # Raw U+2028/NEL inside strings are not line breaks; Windows tools start files with a BOM.
+    corpus = [("d1", "Paris", "Capital\u2028of\x85France."), *CORPUS[1:]]
+    folder = write_beir(tmp_path / "b", corpus, QUERIES, [("q1", "d1", 1), ("q2", "d2", 1)])
+    lines = [
+        json.dumps({"_id": d, "title": t, "text": x}, ensure_ascii=False) for d, t, x in corpus
+    ]
+    (folder / "corpus.jsonl").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    qrels = folder / "qrels" / "test.tsv"
+    qrels.write_text("\ufeff" + qrels.read_text(encoding="utf-8"), encoding="utf-8")
+    data = load_beir(folder)
+    assert data.doc_ids == ["d1", "d2", "d3"]
+    assert data.documents[0] == "Paris\nCapital\u2028of\x85France."
+    assert data.qrels == {"q1": {"d1": 1}, "q2": {"d2": 1}}

@@ -74,7 +74,15 @@ def test_beir_with_compare(
         assert base["delta"][key] == pytest.approx(result[key] - base[key])
     assert "1 rows name a query not in queries.jsonl" in err
     assert any("query not in queries.jsonl" in w for w in result["warnings"])
-    assert (tmp_path / "rep" / "report.html").is_file()
+    # the same writer as `embedtune run`: the report, evaluation.json and a model card
+    report = tmp_path / "rep"
+    assert (report / "report.html").is_file() and (report / "report.md").is_file()
+    assert json.loads((report / "evaluation.json").read_text()) == result
+    card = (report / "model_card.md").read_text()
+    assert f"base_model: {other_tiny_model}" in card
+    assert f'SentenceTransformer("{tiny_model_dir}")' in card
+    assert "| queries | ndcg@10 |" in card
+    assert not (tiny_model_dir / "model_card.md").exists()  # the evaluated model is left alone
     # the same model against itself: every delta is exactly 0, no drop warning
     args = ["evaluate", "--model", str(tiny_model_dir), "--beir", str(beir_dir)]
     code, out, _ = run_cli(monkeypatch, capsys, *args, "--compare", str(tiny_model_dir), "--json")

@@ -7,8 +7,10 @@ import pytest
 
 from embedtune.evaluate.evaluate import EvaluateConfig, Evaluation, ModelEvaluation
 from embedtune.evaluate.report import (
+    plot_training,
     read_log_history,
     training_curves,
+    training_panels,
     write_model_card,
     write_report,
 )
@@ -91,3 +93,46 @@ def test_model_card(evaluation: Evaluation, tmp_path: Path) -> None:
     assert "| queries | ndcg@10 | 0.800 | 0.500 | +0.300 |" in card
     assert "| gold | ndcg@10 | 0.600 | 0.550 | +0.050 |" in card
     assert "| queries | triplet_accuracy | 0.950 | 0.900 | +0.050 |" in card
+
+
+def _trainer_eval(step: int, score: float) -> dict[str, float]:
+    """A log entry as SentenceTransformerTrainer writes it for the IR evaluator (17 numbers)."""
+    prefix = "eval_validation_cosine_"
+    entry: dict[str, float] = {"step": step, "epoch": step / 10}
+    for name in ("accuracy", "precision", "recall"):
+        entry.update({f"{prefix}{name}@{k}": score / k for k in (1, 3, 5, 10)})
+    entry.update({f"{prefix}ndcg@10": score, f"{prefix}mrr@10": score / 2})
+    entry.update({f"{prefix}map@100": score / 3, "eval_sequential_score": score})
+    entry.update({"eval_model_preparation_time": 0.002, "eval_runtime": 1.5})
+    entry.update({"eval_samples_per_second": 10.0, "eval_steps_per_second": 1.0})
+    return entry
+
+
+def test_training_plot_shows_the_few_series_that_matter(tmp_path: Path) -> None:
+    history = [_trainer_eval(0, 0.4), {"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.5}]
+    history += [_trainer_eval(2, 0.6), {"step": 2, "eval_loss": 1.2}]
+    curves = training_curves(history)
+    assert len([name for name in curves if name.startswith("eval_")]) == 18  # what was drawn
+    panels = training_panels(curves)
+    assert panels == {
+        "loss": {"training loss": [(1.0, 2.0), (2.0, 1.5)], "validation loss": [(2.0, 1.2)]},
+        "validation": {
+            "nDCG@10": [(0.0, 0.4), (2.0, 0.6)],
+            "MRR@10": [(0.0, 0.2), (2.0, 0.3)],
+            "Recall@10": [(0.0, 0.04), (2.0, 0.06)],
+        },
+    }
+    assert (plot_training(curves, tmp_path / "t.png")).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_training_panels_name_each_series_once() -> None:
+    """Two evaluators (say cosine and dot) keep their full names, so no label is drawn twice."""
+    curves = {
+        "eval_a_cosine_ndcg@10": [(1.0, 0.5)],
+        "eval_a_dot_ndcg@10": [(1.0, 0.4)],
+        "eval_a_cosine_map@100": [(1.0, 0.3)],
+    }
+    assert training_panels(curves) == {
+        "loss": {},
+        "validation": {"a_cosine_ndcg@10": [(1.0, 0.5)], "a_dot_ndcg@10": [(1.0, 0.4)]},
+    }

@@ -45,11 +45,18 @@ def test_export_json(
         ("model.onnx", "fp32", True)
     ]
     assert result["files"][0]["max_abs_diff"] <= 1e-4
-    assert sorted(p.name for p in (tmp_path / "onnx").iterdir()) == ["export.json", "model.onnx"]
+    assert sorted(p.name for p in (tmp_path / "onnx").iterdir()) == [
+        ".embedtune",
+        "export.json",
+        "model.onnx",
+    ]
     # a second export into the same place needs --overwrite, and says so in one line
     code, out, err = run_cli(monkeypatch, capsys, *args)
     assert code == 2 and out == ""
-    assert err.startswith("error: ") and "already exists. Fix: pass --overwrite" in err
+    assert (
+        err.startswith("error: ")
+        and "already exists. Fix: choose another --out, or pass --overwrite" in err
+    )
 
 
 def test_export_table(

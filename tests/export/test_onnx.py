@@ -31,6 +31,7 @@ def test_files_and_report(exported: ExportResult) -> None:
     folder = exported.folder
     assert folder.name == "onnx"
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".embedtune",
         "export.json",
         "model.onnx",
         "model_qint8.onnx",
@@ -72,6 +73,7 @@ def test_failed_check_keeps_what_was_there(tiny_model_dir: Path, tmp_path: Path)
     old = tmp_path / "onnx"
     old.mkdir()
     (old / "mine.txt").write_text("keep me")
+    (old / ".embedtune").write_text("")  # an earlier export: --overwrite may replace it
     impossible = Tolerance(int8_min_cosine=1.0, int8_mean_cosine=1.0)
     with pytest.raises(
         EmbedtuneError, match=r"model_qint8.onnx min cosine 0\.99\d+ \(needed 1.0\)"
@@ -79,7 +81,7 @@ def test_failed_check_keeps_what_was_there(tiny_model_dir: Path, tmp_path: Path)
         export_onnx(tiny_model_dir, tmp_path, tolerance=impossible, overwrite=True)
     assert info.value.fix == "pass --no-quantize to keep only the fp32 file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["onnx"]  # no temporary folder left
-    assert [p.name for p in old.iterdir()] == ["mine.txt"]
+    assert sorted(p.name for p in old.iterdir()) == [".embedtune", "mine.txt"]
 
 
 def test_existing_output_needs_overwrite(tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from embedtune.index.snippets import format_passages, highlight_spans, make_snippet, query_terms
+from embedtune.index.snippets import (
+    format_passages,
+    highlight_spans,
+    make_snippet,
+    query_terms,
+    title_or_start,
+)
 
 
 def test_query_terms_drop_fillers_numbers_and_repeats() -> None:
@@ -59,3 +65,17 @@ def test_densest_window_matches_the_quadratic_definition() -> None:
         spans = [(a, a + 3) for a in starts]
         width = rng.choice([50, 240, 500])
         assert _densest(spans, width) == by_definition(spans, width)
+
+
+def test_title_or_start_falls_back_to_the_start_of_the_text() -> None:
+    assert title_or_start("Data Scientist", "Python, SQL") == "Data Scientist"
+    assert (
+        title_or_start("", "  Senior  data\nscientist, Python ") == "Senior data scientist, Python"
+    )
+    long = "Build credit risk models in Python with a small team of analysts and engineers daily"
+    short = title_or_start(" ", long, max_chars=40)
+    assert short == "Build credit risk models in Python with…"
+    assert len(short) <= 41 and long.startswith(short[:-1])
+    assert title_or_start("", "<p>R&amp;D lead</p>") == "R&D lead"
+    assert title_or_start("", "x" * 100, max_chars=10) == "x" * 10 + "…"
+    assert title_or_start("", "   ") == ""

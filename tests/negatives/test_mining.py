@@ -323,13 +323,31 @@ def test_hard_queries_left_short_are_counted() -> None:
 # ------------------------------------------------------------------------------ config
 
 
-def test_config_defaults() -> None:
-    cfg = NegativeConfig()
-    assert (cfg.method, cfg.num_negatives, cfg.guard) == ("hard", 1, 0.95)
-    assert (cfg.range_min, cfg.range_max, cfg.sampling, cfg.chunk_size) == (0, 50, "top", 4096)
-    assert cfg.to_dict()["method"] == "hard"
-    NegativeConfig(guard=1.0)  # the upper bound is allowed
-    NegativeConfig(method="least-similar")
+def test_default_config_mines_the_best_negative_under_the_guard() -> None:
+    """Defaults: hard mining, one negative, the best ranked, guard 0.95 of the positive's score."""
+    # positive 0 scores 0.9: 1 (0.86 > 0.855) is guarded, 2 (0.85) is the best one left
+    q, c = scored_corpus([0.9, 0.86, 0.85, 0.84])
+    result = mine_from_embeddings(q, c, np.array([0]), NegativeConfig())
+    assert result.negatives == [[2]]
+    assert result.report["guard_removed"] == 1
+    # guard=1.0 (the upper bound) only drops candidates above the positive
+    assert mine_from_embeddings(q, c, np.array([0]), NegativeConfig(guard=1.0)).negatives == [[1]]
+
+
+def test_default_config_looks_at_ranks_below_50() -> None:
+    # 50 postings above the guard fill ranks 0..49; the one below it ranks 50, outside the window
+    q, c = scored_corpus([0.9] + [0.89] * 50 + [0.5])
+    result = mine_from_embeddings(q, c, np.array([0]), NegativeConfig())
+    assert result.negatives == [[]]
+    assert result.report["guard_removed"] == 50
+    wider = NegativeConfig(range_max=51)
+    assert mine_from_embeddings(q, c, np.array([0]), wider).negatives == [[51]]
+
+
+def test_config_to_dict_round_trips() -> None:
+    cfg = NegativeConfig(method="least-similar", guard=1.0, chunk_size=7)
+    assert NegativeConfig(**cfg.to_dict()) == cfg
+    assert cfg.to_dict()["method"] == "least-similar"
 
 
 @pytest.mark.parametrize(

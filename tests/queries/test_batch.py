@@ -21,6 +21,7 @@ from embedtune.queries.batch import (
     estimate_batch_cost,
     generate_batch_queries,
     load_prices,
+    parse_result_lines,
 )
 from embedtune.queries.llm import LLMConfig, generate_llm_queries, plan_jobs
 from embedtune.queries.records import FailedRow, Posting, QueryRecord
@@ -360,3 +361,11 @@ def test_too_many_requests_for_one_batch(
 def test_negative_poll_interval_is_rejected(llm_config: LLMConfig, tmp_path: Path) -> None:
     with pytest.raises(EmbedtuneError, match="invalid poll interval"):
         generate_batch_queries([], llm_config, state_dir=tmp_path, poll_interval=-1)
+
+
+def test_result_lines_keep_unicode_line_separators() -> None:
+    # The output file is JSON Lines; an answer holding a raw U+2028 or NEL is one line.
+    body = {"choices": [{"message": {"content": "nurse\u2028icu\x85nights"}}]}
+    line = {"custom_id": "7", "response": {"status_code": 200, "body": body}, "error": None}
+    text = "\ufeff" + json.dumps(line, ensure_ascii=False) + "\r\n"
+    assert parse_result_lines(text) == ({"7": "nurse\u2028icu\x85nights"}, {})

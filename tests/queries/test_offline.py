@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib.resources import files
 from typing import Any
 
 import numpy as np
 import pytest
 from tests.fakes import HashingEncoder
 
+from embedtune._vocab import VocabularyFile
 from embedtune.errors import EmbedtuneError
 from embedtune.models.encoder import SentenceTransformerEncoder, normalize_rows
 from embedtune.progress import Task
-from embedtune.queries import offline
+from embedtune.queries import keyphrase_words, offline
 from embedtune.queries.keyphrases import (
     GENERIC,
     STOPWORDS,
@@ -31,6 +35,7 @@ from embedtune.queries.offline import (
     find_years,
     generate_offline_queries,
     parse_title,
+    words,
 )
 from embedtune.queries.records import Posting, QueryRecord
 
@@ -404,9 +409,36 @@ def test_config_rejects_bad_values(kwargs: dict[str, Any], message: str) -> None
         OfflineQueryConfig(**kwargs)
 
 
-def test_config_accepts_the_edges() -> None:
-    OfflineQueryConfig(per_posting=10, min_keyphrases=1, max_keyphrases=5, diversity=0)
-    OfflineQueryConfig(per_posting=1, min_keyphrases=5, max_keyphrases=5, diversity=1.0, seed=-3)
+def test_config_edges_are_honoured() -> None:
+    """The ends of each range work: 10 queries a posting, 1 or 5 keyphrases, diversity 0 and 1."""
+    wide = OfflineQueryConfig(per_posting=10, min_keyphrases=1, max_keyphrases=5, diversity=0)
+    queries = _by_posting(generate_offline_queries(POSTINGS, HashingEncoder(), wide))
+    assert {pid: len({q.lower() for q in qs}) for pid, qs in queries.items()} == {
+        p.id: 10 for p in POSTINGS
+    }
+    narrow = OfflineQueryConfig(
+        per_posting=1, min_keyphrases=5, max_keyphrases=5, diversity=1.0, seed=-3
+    )
+    once = generate_offline_queries(POSTINGS, HashingEncoder(), narrow)
+    assert [r.posting_id for r in once] == [p.id for p in POSTINGS]
+    assert generate_offline_queries(POSTINGS, HashingEncoder(), narrow) == once
+
+    keys = ("Snowflake", "Tableau", "Looker", "Airflow", "BigQuery")
+    facets = Facets(Role("data analyst", None), keys, None, None, None)
+    for count in (1, 5):
+        config = OfflineQueryConfig(min_keyphrases=count, max_keyphrases=count)
+        for seed in range(5):
+            composed = compose_queries(facets, 3, random.Random(seed), config, "")
+            counts = [sum(k.lower() in q.lower() for k in keys) for q in composed]
+            assert counts == [count] * len(composed), composed
+            assert all(k.lower() in composed[0].lower() for k in keys[:count])
+
+    # diversity 0 ranks keyphrases by relevance alone; 1 takes the least similar next
+    vectors = np.array([[1, 0], [0.9, 0.436], [0, 1]], dtype=np.float32)
+    relevance = np.array([0.9, 0.8, 0.5])
+    phrases = ["python", "pytorch", "sql"]
+    assert mmr_select(phrases, vectors, relevance, 3, diversity=0) == [0, 1, 2]
+    assert mmr_select(phrases, vectors, relevance, 3, diversity=1.0) == [0, 2, 1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,3 +481,89 @@ def test_words_glued_by_scraping_are_not_keyphrases() -> None:
     }
     assert not any("responsibilitiesjob" in p or "effectively.the" in p for p in phrases)
     assert {"node.js", "spark"} <= phrases
+
+
+# --------------------------------------------------------------------------------------------
+# The vocabularies, read from package data
+# --------------------------------------------------------------------------------------------
+
+
+def _offline_data(**changes: object) -> dict[str, object]:
+    text = files("embedtune.queries.offline").joinpath(words.WORDS_FILE).read_text()
+    return {**json.loads(text), **changes}
+
+
+def test_offline_vocabulary_is_the_one_in_use() -> None:
+    loaded = words.offline_words()
+    assert loaded is words.offline_words()  # read once
+    assert loaded.title_seniority["snr"] == "senior" and "biostatistician" in loaded.head_nouns
+    assert loaded.templates[0] == words.Template("{role} {skills}", "space", 3.0)
+    assert all("skills" in t.slots for t in loaded.templates)
+    assert loaded.templates[9].needs == {"role", "years"}  # "{role} {years}, {skills}"
+    assert parse_title("Snr Biostatistician") == Role("biostatistician", "senior")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"templates": [["{role} {skills}", "tab", 1.0]]}, "invalid joiner 'tab'"),
+        ({"templates": [["{role} {skill}", "space", 1.0]]}, "unknown slot ['skill']"),
+        ({"templates": [["{role} {skills}", "space", 0]]}, "invalid weight 0"),
+        ({"templates": [["{role} jobs", "space", 1.0]]}, "templates: each one holds {skills}"),
+        ({"title_seniority": {"sr": "boss"}}, "invalid level ['boss']"),
+        ({"mode_spellings": {"remote": ["wfh"]}}, "spell every work mode"),
+        ({"domain_spellings": {"space": ["nasa"]}}, "unknown industry ['space']"),
+        ({"head_nouns": ["engineer", "engineer"]}, "'head_nouns' lists 'engineer' twice"),
+        ({"domains": {"fintech": []}}, "'domains.fintech' must be a non-empty list"),
+    ],
+)
+def test_malformed_offline_vocabulary_names_the_file(
+    changes: dict[str, object], message: str
+) -> None:
+    file = VocabularyFile("embedtune/queries/offline/words.json", _offline_data(**changes))
+    with pytest.raises(EmbedtuneError) as exc:
+        words.OfflineWords.from_file(file)
+    assert str(exc.value).startswith("vocabulary file embedtune/queries/offline/words.json: ")
+    assert message in str(exc.value)
+
+
+def test_keyphrase_words_are_lower_case_and_cased_skills_known() -> None:
+    text = files("embedtune.queries").joinpath(keyphrase_words.WORDS_FILE).read_text()
+    data = json.loads(text)
+    shouting = VocabularyFile("k.json", {**data, "generic": ["Experience"]})
+    with pytest.raises(
+        EmbedtuneError, match=r"vocabulary file k\.json: generic must be lower case"
+    ):
+        keyphrase_words.KeyphraseWords.from_file(shouting)
+    unknown = VocabularyFile("k.json", {**data, "cased_skills": ["Cobol"]})
+    with pytest.raises(EmbedtuneError, match=r"cased_skills must be known skills.*Cobol"):
+        keyphrase_words.KeyphraseWords.from_file(unknown)
+    loaded = keyphrase_words.keyphrase_words()
+    assert {"pytorch", "a/b testing", "dbt"} <= loaded.known_skills
+    assert {"experience", "scientist", "senior"} <= loaded.generic  # job words never keyphrases
+
+
+def test_find_domain_breaks_ties_by_table_order_in_every_process() -> None:
+    """A tie between two industries goes to the one listed first, whatever PYTHONHASHSEED is.
+
+    Before, the winner came from set order, so the same seed gave other queries in another process.
+    """
+    import subprocess
+    import sys
+
+    from embedtune.queries.offline.facets import find_domain
+
+    text = "Fintech payments and lending for patients in clinical healthcare."  # 4 points each
+    code = f"from embedtune.queries.offline.facets import find_domain; print(find_domain({text!r}))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(8)
+    }
+    assert seen == {"fintech"}
+    assert find_domain(text) == "fintech"

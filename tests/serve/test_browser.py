@@ -5,6 +5,7 @@ Needs /usr/bin/chromium and the playwright package (`.ci/install-browser` instal
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -54,10 +55,13 @@ def test_type_a_query_and_see_results(server_url: str) -> None:
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is not installed: run .ci/install-browser"
     )
+    expect = sync_api.expect
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
+            console: list[str] = []
+            page.on("console", lambda message: console.append(message.text))
             page.goto(server_url)
             assert page.title() == "embedtune job search"
             page.fill("#q", "data scientist, credit risk")
@@ -74,15 +78,29 @@ def test_type_a_query_and_see_results(server_url: str) -> None:
             assert marks and marks <= {"data", "scientist", "credit", "risk"}
             assert "5 results" in page.inner_text("#status")
 
+            # the filters /health lists, with the values seen in results suggested
+            page.click("#filter-box summary")
+            location = page.locator("#filters input[data-filter=location]")
+            assert page.locator("#filters input").count() == 1 and location.is_visible()
+            options = page.locator("#filters datalist option")
+            assert set(options.evaluate_all("os => os.map(o => o.value)")) <= {"Remote", "Paris"}
+            location.fill("Remote")
+            page.fill("#k", "10")
+            page.press("#q", "Enter")
+            # (wait_for_function would evaluate a string, which the page's CSP forbids)
+            expect(page.locator("#status")).to_have_text(re.compile(r"^10 results"), timeout=20_000)
+            metas = page.locator("li.hit .meta").all_inner_texts()
+            assert len(metas) == 10 and all(m == "location: Remote" for m in metas)
+            location.fill("")
+            page.fill("#k", "5")
+            assert not [m for m in console if "Content Security Policy" in m], console
+
             page.fill("#k", "500")  # out of range: the browser refuses to submit the form
             page.press("#q", "Enter")
             page.fill("#k", "5")
             page.fill("#q", "   ")
             page.press("#q", "Enter")
-            page.wait_for_function(
-                "document.getElementById('status').textContent === 'Type a query first.'",
-                timeout=20_000,
-            )
+            expect(page.locator("#status")).to_have_text("Type a query first.", timeout=20_000)
             page.evaluate("document.getElementById('k').removeAttribute('max')")
             page.fill("#q", "ml engineer")
             page.fill("#k", "500")  # past the page's own check: the API's 422 message is shown

@@ -39,6 +39,7 @@ def test_train_json_and_push(
             uploads.append(kw)
 
     monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    monkeypatch.setenv("EMBEDTUNE_PROGRESS_INTERVAL", "0")  # a line per step, not per 30 s
     config = tmp_path / "train.yaml"
     config.write_text("batch_size: 8\neval_steps: 3\nsave_steps: 3\nloss: cached-mnrl\n")
     out = tmp_path / "model"
@@ -69,6 +70,9 @@ def test_train_json_and_push(
     assert code == 0, err
     result = json.loads(stdout)
     assert result["train_rows"] == 40 and result["global_step"] == 5  # 40 of 48 rows, batch 8
+    # stderr is no terminal here: progress comes as plain lines, not an invisible bar
+    assert "Training: 1/5 (20%), " in err and "Training: 5/5 (100%), " in err
+    assert "✓ Training: 5/5 in " in err
     assert result["pushed"] == "https://huggingface.co/me/tiny"
     assert uploads and uploads[0]["folder_path"] == str(out)
     saved = json.loads((out / "train_config.json").read_text())["config"]

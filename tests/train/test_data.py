@@ -14,6 +14,7 @@ from embedtune.train.data import (
     load_triplets,
     negative_decision,
     prepared_negative_method,
+    sample_train,
     text_columns,
 )
 
@@ -144,3 +145,18 @@ def test_drop_negatives(prepared_dir: Path) -> None:
     assert data.columns == ("anchor", "positive") and data.negatives == 0
     assert data.train.column_names == ["anchor", "positive"] and len(data.train) == 48
     assert data.validation is not None and data.validation.column_names == ["anchor", "positive"]
+
+
+def test_sample_train_is_seeded_and_writes_nothing(prepared_dir: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(prepared_dir, data_dir)
+    before = sorted(p.relative_to(data_dir) for p in data_dir.rglob("*"))
+    data = load_triplets(data_dir)
+    a, b = sample_train(data, 10, seed=1), sample_train(data, 10, seed=1)
+    other = sample_train(data, 10, seed=2)
+    assert len(a.train) == 10 and a.train["anchor"] == b.train["anchor"]
+    assert a.train["anchor"] != other.train["anchor"]
+    assert set(a.train["anchor"]) < set(data.train["anchor"])
+    assert a.columns == data.columns and a.validation is data.validation
+    assert sample_train(data, 48, seed=1) is data  # nothing to sample
+    assert sorted(p.relative_to(data_dir) for p in data_dir.rglob("*")) == before

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,6 +35,24 @@ class InterruptAfterSave(TrainerCallback):
             raise Interrupt
 
 
+class RecordingReporter:
+    """Records each task's description, total and the sum of its advances."""
+
+    def __init__(self) -> None:
+        self.tasks: list[list[Any]] = []
+
+    @contextlib.contextmanager
+    def task(self, description: str, total: int | None = None) -> Iterator[Any]:
+        record: list[Any] = [description, total, 0]
+        self.tasks.append(record)
+
+        class _Task:
+            def advance(self, n: int = 1) -> None:
+                record[2] += n
+
+        yield _Task()
+
+
 def config(prepared: Path, model: Path, out: Path, **kw: Any) -> TrainConfig:
     settings: dict[str, Any] = {"batch_size": 8, "eval_steps": 2, "save_steps": 2, "seed": 3}
     settings.update(kw)
@@ -43,8 +63,11 @@ def test_train_writes_a_loadable_model(
     prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "model"
-    result = train(config(prepared_dir, tiny_model_dir, out))
+    reporter = RecordingReporter()
+    result = train(config(prepared_dir, tiny_model_dir, out), reporter=reporter)
     assert result.out == out and result.global_step == result.max_steps == 6  # 48 rows / 8
+    # every optimizer step reaches the reporter (a redirected log prints lines from it)
+    assert reporter.tasks == [["Scoring the base model", None, 0], ["Training", 6, 6]]
     assert not out.with_name("model.checkpoints").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folders left
 
@@ -102,6 +125,12 @@ def test_resume_ends_where_an_uninterrupted_run_ends(
     loss = {e["step"]: e["loss"] for e in history if "loss" in e}
     full_loss = {e["step"]: e["loss"] for e in full_history if "loss" in e}
     assert loss == pytest.approx(full_loss, rel=1e-3)  # same batches, same updates
+    # the base model's score, measured by the interrupted run, survives the resume
+    assert resumed.base_metric is not None and full.base_metric is not None
+    assert resumed.base_metric == pytest.approx(full.base_metric)
+    assert next(e["step"] for e in history if resumed.metric in e) == 0
+    record = json.loads((out / "train_config.json").read_text())
+    assert record["result"]["base_metric"] == resumed.base_metric
 
     with pytest.raises(EmbedtuneError, match="already exists"):  # a finished run stays as it is
         train(config(prepared_dir, tiny_model_dir, out, resume=True))
@@ -141,6 +170,7 @@ def test_push_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert push_model(tmp_path, "me/model") == "https://huggingface.co/me/model"
     (name, kw) = FakeApi.calls[-1]
     assert name == "upload_folder" and kw["folder_path"] == str(tmp_path)
+    assert kw["ignore_patterns"] == [".embedtune"]  # our marker stays local
     assert kw["repo_id"] == "me/model" and kw["repo_type"] == "model"
 
     class Broken(FakeApi):
@@ -191,3 +221,26 @@ def test_least_similar_negatives_are_dropped(
     a, b, c = (SentenceTransformer(str(tmp_path / n)).encode(texts) for n in "abc")
     assert np.abs(a - b).max() < 1e-5  # same batches, same loss: same model
     assert np.abs(a - c).max() > 1e-5  # the kept negative changes the loss
+
+
+def _listing(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in sorted(root.rglob("*"))}
+
+
+def test_max_train_never_writes_into_a_read_only_data_folder(
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """--max-train samples rows; the sample's index must not be cached next to the inputs."""
+    data = tmp_path / "data"
+    shutil.copytree(prepared_dir, data)
+    before = _listing(data)
+    modes = {p: p.stat().st_mode for p in (data, *data.rglob("*")) if p.is_dir()}
+    for folder in modes:
+        folder.chmod(0o555)  # tests run as root, which may write anyway: the listing decides
+    try:
+        result = train(config(data, tiny_model_dir, tmp_path / "m", max_train=20, max_steps=2))
+    finally:
+        for folder, mode in modes.items():
+            folder.chmod(mode)
+    assert result.global_step == 2 and result.train_rows == 20
+    assert _listing(data) == before

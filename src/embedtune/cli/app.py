@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -36,6 +37,20 @@ def _root(
 
     Errors print one line; set EMBEDTUNE_DEBUG=1 for the traceback.
     """
+
+
+_interrupt_notes: list[Callable[[], str]] = []
+
+
+def on_interrupt(note: Callable[[], str]) -> None:
+    """What the one line printed on Ctrl-C says after "interrupted; " (the command knows what
+    was kept); ``note`` is called only then, so it can look at what is on disk."""
+    _interrupt_notes[:] = [note]
+
+
+def interrupt_note() -> str:
+    """The note of the running command, or "" when it set none."""
+    return _interrupt_notes[-1]() if _interrupt_notes else ""
 
 
 def _split_list(value: str | None) -> tuple[str, ...]:

@@ -46,7 +46,10 @@ def evaluate(
     ] = 0.02,
     report: Annotated[
         Path | None,
-        typer.Option(help="Write report.md, report.html and plots into this folder."),
+        typer.Option(
+            help="Write report.md, report.html with plots, evaluation.json and model_card.md "
+            "into this folder."
+        ),
     ] = None,
     training_log: Annotated[
         Path | None,
@@ -86,9 +89,9 @@ def evaluate(
     )
     result = run_evaluate(config, reporter=RichReporter())
     if report is not None:
-        from embedtune.evaluate.report import write_report
+        from embedtune.evaluate.writer import write_evaluation
 
-        write_report(report, [result], training_log=training_log)
+        write_evaluation(report, result, training_log=training_log)
     for line in result.warnings:
         stderr.print(f"[yellow]warning:[/] {line}", soft_wrap=True)
     if json_output:

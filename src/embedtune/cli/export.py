@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from embedtune.cli.app import app
+from embedtune.cli.app import app, on_interrupt
+from embedtune.cli.options import JsonOutput
 
 
 @app.command()
@@ -28,9 +29,7 @@ def export(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace OUT/onnx/ if it exists.")
     ] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as one JSON object on stdout.")
-    ] = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Export a model to ONNX, with an int8 variant; both are checked against torch.
 
@@ -39,6 +38,8 @@ def export(
     from embedtune.cli.reporting import RichReporter, emit_json, stdout, table
     from embedtune.export.onnx import export_onnx
 
+    target = (out or model) / "onnx"
+    on_interrupt(lambda: f"nothing was written to {target}; rerun the same command to start again")
     result = export_onnx(
         model, out, quantize=quantize, overwrite=overwrite, reporter=RichReporter()
     )

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from embedtune.cli.app import _split_list, app
+from embedtune._io import iter_lines
+from embedtune.cli.app import _split_list, app, on_interrupt
+from embedtune.cli.options import (
+    Encoding,
+    IdColumn,
+    IndexFolder,
+    JsonOutput,
+    Overwrite,
+    QueryModel,
+    TextColumn,
+    TitleColumn,
+)
 from embedtune.errors import EmbedtuneError
 
 
@@ -44,15 +54,10 @@ def index(
             "dataset folder, or 'demo'."
         ),
     ] = None,
-    text_column: Annotated[
-        str | None, typer.Option(help="Column with the posting text (guessed if unset).")
-    ] = None,
-    title_column: Annotated[
-        str | None, typer.Option(help="Column with the job title (guessed if unset).")
-    ] = None,
-    id_column: Annotated[
-        str | None, typer.Option(help="Column with unique ids (content hashes if unset).")
-    ] = None,
+    text_column: TextColumn = None,
+    title_column: TitleColumn = None,
+    id_column: IdColumn = None,
+    encoding: Encoding = "utf-8",
     batch_size: Annotated[int, typer.Option(help="Texts per encoding batch.")] = 64,
     chunk_size: Annotated[
         int, typer.Option(help="Postings read, encoded and written at a time (bounds memory).")
@@ -67,7 +72,7 @@ def index(
             "(default: every GPU when there are several, else one process on all cores)."
         ),
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    overwrite: Overwrite = False,
     update: Annotated[
         bool,
         typer.Option(help="Add the corpus to the existing index at --out, replacing same ids."),
@@ -76,9 +81,7 @@ def index(
         str | None,
         typer.Option(help="Remove these ids (comma-separated, or @FILE with one per line)."),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")
-    ] = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Embed a corpus with a model and store it in a persistent, searchable index."""
     from embedtune.cli.reporting import RichReporter, emit_json, stdout, table
@@ -107,6 +110,12 @@ def index(
             devices=_split_list(devices),
             overwrite=overwrite,
             update=update,
+            encoding=encoding,
+        )
+        on_interrupt(
+            (lambda: "rerun the same command to finish: postings are replaced by id")
+            if update
+            else (lambda: f"nothing was written to {out}; rerun the same command to start again")
         )
         report.update(build_index(config, reporter=RichReporter()))
     if json_output:
@@ -117,6 +126,8 @@ def index(
         stdout.print(
             f"Deleted {d['deleted']} of {d['requested']} ids; {d['postings']} postings left"
         )
+        if d.get("repeats_removed"):
+            stdout.print(f"Repaired: removed {d['repeats_removed']} repeated rows of ids")
     if "postings" in report:
         ann = report["ann"]
         stdout.print(
@@ -126,6 +137,11 @@ def index(
                     ("postings", report["postings"]),
                     ("written now", report["written"]),
                     ("skipped (repeated id or empty)", report["skipped_repeats_or_empty"]),
+                    *(
+                        [("repaired: repeated rows removed", report["repeats_removed"])]
+                        if report.get("repeats_removed")
+                        else []
+                    ),
                     ("model", report["model"]["name"]),
                     ("dimension", report["model"]["dimension"]),
                     ("search", f"{ann['type']} ANN" if ann else "exact"),
@@ -141,28 +157,21 @@ def _ids(value: str) -> list[str]:
         path = Path(value[1:])
         if not path.is_file():
             raise EmbedtuneError(f"{path} does not exist", fix="pass @FILE with one id per line")
-        return [
-            line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-        ]
+        return [line.strip() for line in iter_lines(path) if line.strip()]
     return list(_split_list(value))
 
 
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, e.g. 'ml engineer, LLMs'.")],
-    index: Annotated[Path, typer.Option("--index", help="Index folder from `embedtune index`.")],
+    index: IndexFolder,
     k: Annotated[int, typer.Option("-k", "--k", help="How many postings to show (1-100).")] = 10,
-    model: Annotated[
-        str | None,
-        typer.Option(help="Model to query with (default: the one that built the index)."),
-    ] = None,
+    model: QueryModel = None,
     filter: Annotated[
         list[str] | None,
         typer.Option("--filter", help="KEY=VALUE metadata filter (VALUE may be a,b); repeatable."),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the hits as one JSON object on stdout.")
-    ] = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Ranked postings for a query: title, score and a snippet."""
     from rich.text import Text
@@ -200,7 +209,7 @@ def _marked(text: str, spans: list[tuple[int, int]], style: str) -> Any:
 
 @app.command()
 def serve(
-    index: Annotated[Path, typer.Option("--index", help="Index folder from `embedtune index`.")],
+    index: IndexFolder,
     host: Annotated[
         str, typer.Option(help="Address to bind; 0.0.0.0 exposes the service to the network.")
     ] = "127.0.0.1",
@@ -208,13 +217,20 @@ def serve(
     api_key: Annotated[
         str | None,
         typer.Option(
-            help="Require this key in the X-API-Key header (default: $EMBEDTUNE_API_KEY, if set)."
+            help="Require this key in the X-API-Key header. Prefer $EMBEDTUNE_API_KEY: a key on "
+            "the command line shows in `ps`. An empty key is refused."
         ),
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(help="Model to query with (default: the one that built the index)."),
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Also answer requests for this host name (the name clients or a reverse proxy "
+            "use; *.example.com for subdomains, * for any); repeatable. Loopback names, IP "
+            "addresses and --host are always answered.",
+        ),
     ] = None,
+    model: QueryModel = None,
     threads: Annotated[
         int | None,
         typer.Option(
@@ -230,28 +246,25 @@ def serve(
     ] = "torch",
 ) -> None:
     """Serve the index: JSON API (/search, /retrieve, /health, /docs) and a search page at /."""
+    import embedtune.serve
     from embedtune.cli.reporting import stderr
-    from embedtune.index import Searcher
-    from embedtune.serve import serve as run_server
+    from embedtune.serve.settings import ServeSettings, open_searcher
 
-    if not 0 < port < 65536:
-        raise EmbedtuneError(f"--port {port} is out of range", fix="use 1-65535, e.g. 8000")
-    if threads is not None and threads < 1:
-        raise EmbedtuneError(f"--threads {threads} is below 1", fix="pass 1 or more")
-    key = api_key or os.environ.get("EMBEDTUNE_API_KEY") or None
-    import torch
-
-    threads = threads or max(1, (os.cpu_count() or 2) - 1)
-    torch.set_num_threads(threads)
-    searcher = Searcher.open(
+    settings = ServeSettings.resolve(
+        host=host, port=port, api_key=api_key, allowed_hosts=allowed_host, threads=threads
+    )
+    searcher = open_searcher(
         index,
+        settings,
         model=model,
         query_encoder=query_encoder,  # type: ignore[arg-type]
-        threads=threads,
     )
-    info = searcher.info()
-    stderr.print(
-        f"Serving {info['postings']} postings on http://{host}:{port}/ "
-        f"(API docs at /docs{', API key required' if key else ''}); Ctrl+C to stop"
+    for line in settings.banner(searcher.info()["postings"]):
+        stderr.print(line)
+    embedtune.serve.serve(
+        searcher,
+        host=settings.host,
+        port=settings.port,
+        api_key=settings.api_key,
+        allowed_hosts=list(settings.allowed_hosts),
     )
-    run_server(searcher, host=host, port=port, api_key=key)

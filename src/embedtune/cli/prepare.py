@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from embedtune.cli.app import _fractions, _split_list, app
+from embedtune.cli.app import _fractions, _split_list, app, on_interrupt
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -29,7 +29,8 @@ def prepare(
         str | None, typer.Option(help="Column with the job title (guessed if unset).")
     ] = None,
     id_column: Annotated[
-        str | None, typer.Option(help="Column with unique ids (content hashes if unset).")
+        str | None,
+        typer.Option(help="Column with unique ids (guessed if unset; '' for content hashes)."),
     ] = None,
     keep_titles: Annotated[
         str | None,
@@ -143,15 +144,15 @@ def prepare(
     from embedtune.cli.reporting import RichReporter, emit_json, stderr, stdout, table
     from embedtune.data.config import PrepareConfig
     from embedtune.negatives.mining import NegativeConfig
+    from embedtune.prepare import prepare as prepare_folder
     from embedtune.queries.config import QueryConfig
-    from embedtune.triplets.pipeline import prepare_training_data
 
     config = PrepareConfig(
         source=source,
         out=out,
         text_column=text_column,
         title_column=title_column,
-        id_column=id_column or None,
+        id_column=id_column,
         keep_titles=_split_list(keep_titles),
         model=model,
         max_tokens=max_tokens,
@@ -188,7 +189,8 @@ def prepare(
         range_max=negatives_range_max,
         seed=seed,
     )
-    result = prepare_training_data(
+    on_interrupt(lambda: f"nothing was written to {out}; rerun the same command to start again")
+    result = prepare_folder(
         config,
         query_config,
         negative_config,

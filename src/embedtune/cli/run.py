@@ -7,14 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
-from embedtune.cli.app import app
+from embedtune.cli.app import app, on_interrupt
 
 
 @app.command()
 def run(
     config_file: Annotated[
         Path | None,
-        typer.Argument(metavar="[CONFIG.yaml]", help="Settings as YAML (flags override them)."),
+        typer.Argument(
+            metavar="[CONFIG.yaml]",
+            help="Settings as YAML: the flags' names, and sections of each stage's own settings "
+            "(prepare, queries, negatives, select, train, evaluate, index); flags win.",
+        ),
     ] = None,
     corpus: Annotated[
         Path | None, typer.Option(help="Postings without queries (CSV/JSONL/Parquet).")
@@ -54,6 +58,21 @@ def run(
         int | None, typer.Option(help="Train on at most N pairs (a seeded sample).")
     ] = None,
     epochs: Annotated[int | None, typer.Option(help="Training epochs [1].")] = None,
+    loss: Annotated[
+        str | None, typer.Option(help="mnrl, cached-mnrl, gist or triplet \\[mnrl].")
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Triplets per training step [16].")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="Peak learning rate [2e-5].")] = None,
+    max_seq_length: Annotated[
+        int | None,
+        typer.Option(
+            help="Cut texts to N tokens while training \\[default: the model's limit, or the "
+            "longest prepared text]."
+        ),
+    ] = None,
+    num_negatives: Annotated[
+        int | None, typer.Option(help="Negatives per query (hard) [1].")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for every stage [42].")] = None,
     from_stage: Annotated[
         str | None,
@@ -82,6 +101,7 @@ def run(
     ] = False,
 ) -> None:
     """Prepare, select, train, evaluate and index in one run folder; no data: the demo."""
+    from embedtune._config import load_settings
     from embedtune.cli.prepare import confirm_batch
     from embedtune.cli.reporting import RichReporter, emit_json, stderr, stdout
     from embedtune.run.config import RunConfig
@@ -103,6 +123,11 @@ def run(
         "model": model,
         "max_train": max_train,
         "epochs": epochs,
+        "loss": loss,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "max_seq_length": max_seq_length,
+        "num_negatives": num_negatives,
         "seed": seed,
         "from_stage": from_stage,
         "general": general,
@@ -110,10 +135,8 @@ def run(
         "demo_size": demo_size,
         "query": query,
     }
-    if config_file is not None:
-        config = RunConfig.from_yaml(config_file, **flags)
-    else:
-        config = RunConfig(**{k: v for k, v in flags.items() if v is not None})
+    config = RunConfig.from_dict(load_settings(config_file, flags))
+    on_interrupt(lambda: "rerun the same command to resume (finished stages are skipped)")
     result = run_pipeline(
         config,
         reporter=RichReporter(),

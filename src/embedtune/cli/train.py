@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from embedtune.cli.app import app
+from embedtune.cli.app import app, on_interrupt
+from embedtune.cli.options import JsonOutput
 
 
 @app.command()
@@ -112,13 +113,12 @@ def train(
             "with an int8 variant."
         ),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as one JSON object on stdout.")
-    ] = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Fine-tune a sentence-transformers model on prepared triplets (MNRL by default)."""
+    from embedtune._config import load_settings
     from embedtune.errors import EmbedtuneError
-    from embedtune.train.config import TrainConfig, load_yaml_config, parse_dims
+    from embedtune.train.config import TrainConfig, parse_dims
 
     flags: dict[str, Any] = {
         "data": data,
@@ -146,13 +146,11 @@ def train(
     }
     given = {k: v for k, v in flags.items() if v is not None}
     given.update({k: True for k, v in (("resume", resume), ("overwrite", overwrite)) if v})
-    if config is not None:
-        settings = load_yaml_config(config, given)
-    else:
+    if config is None:
         for name in ("data", "out"):
             if name not in given:
                 raise EmbedtuneError(f"--{name} is missing", fix=f"pass --{name} DIR (or --config)")
-        settings = TrainConfig.from_dict(given)
+    settings = TrainConfig.from_dict(load_settings(config, given))
     if settings.export == "onnx":  # a missing extra fails now, not after the training
         from embedtune.export import require_onnx
 
@@ -164,6 +162,7 @@ def _run(settings: Any, json_output: bool) -> None:
     from embedtune.cli.reporting import RichReporter, emit_json, stdout, table
     from embedtune.train.trainer import train as run_train
 
+    on_interrupt(lambda: _interrupt_note(settings))
     result = run_train(settings, reporter=RichReporter())
     if result.out is None:  # not the first process of a data-parallel run
         return
@@ -192,6 +191,17 @@ def _run(settings: Any, json_output: bool) -> None:
         stdout.print(f"[bold]Exported[/] {result.exported['folder']} ({sizes})")
     if result.pushed:
         stdout.print(f"Pushed to {result.pushed}")
+
+
+def _interrupt_note(settings: Any) -> str:
+    """Ctrl-C during training: how to go on from the last checkpoint, if one was saved."""
+    from embedtune.train.trainer import CHECKPOINT_PREFIX
+
+    ckpt = settings.checkpoints
+    if not (ckpt.is_dir() and any(ckpt.glob(f"{CHECKPOINT_PREFIX}*"))):
+        return f"no checkpoint was saved yet, so a rerun starts over ({settings.out} not written)"
+    how = "rerun the same command" if settings.resume else "rerun the same command with --resume"
+    return f"{how} to resume from the last checkpoint in {ckpt}"
 
 
 def _fmt(value: float | None) -> str:

@@ -6,7 +6,7 @@ from embedtune.data.budget import fit_to_budget
 from embedtune.data.config import PrepareConfig
 from embedtune.data.dedupe import DedupeResult, Duplicate, find_duplicates
 from embedtune.data.load import Corpus, load_corpus, read_table, resolve_columns
-from embedtune.data.prepare import PreparedCorpus, load_prepared, prepare, prepare_corpus
+from embedtune.data.postings import PreparedCorpus, load_prepared, prepare_corpus
 from embedtune.data.split import grouped_split
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "grouped_split",
     "load_corpus",
     "load_prepared",
-    "prepare",
     "prepare_corpus",
     "read_table",
     "resolve_columns",

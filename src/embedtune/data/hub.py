@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from embedtune.errors import EmbedtuneError
+from embedtune.hub import push_folder
 
 CARD = """---
 configs:
@@ -47,11 +47,8 @@ def push_prepared(
     folder: Path, repo_id: str, *, private: bool = True, token: str | None = None
 ) -> str:
     """Upload ``folder`` (an ``embedtune prepare`` output) to the dataset repo ``repo_id``."""
-    from huggingface_hub import HfApi
-
     folder = Path(folder)
     report = json.loads((folder / "prepare_report.json").read_text(encoding="utf-8"))
-    api = HfApi(token=token)
     with tempfile.TemporaryDirectory(prefix="embedtune-push-") as tmp:
         stage = Path(tmp)
         (stage / "data").mkdir()
@@ -63,18 +60,12 @@ def push_prepared(
             if (folder / extra).exists():
                 shutil.copy(folder / extra, stage / extra)
         (stage / "README.md").write_text(dataset_card(report), encoding="utf-8")
-        try:
-            url = api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-            api.upload_folder(
-                repo_id=repo_id,
-                repo_type="dataset",
-                folder_path=str(stage),
-                commit_message="Upload dataset prepared by embedtune",
-            )
-        except Exception as e:  # network, auth and permission errors all land here
-            raise EmbedtuneError(
-                f"could not push to the Hub repository {repo_id!r}: {str(e).splitlines()[0] if str(e) else type(e).__name__}",
-                fix="log in with `hf auth login` (or set HF_TOKEN) and check your network; "
-                "the dataset is saved locally either way",
-            ) from e
-    return str(url)
+        return push_folder(
+            stage,
+            repo_id,
+            repo_type="dataset",
+            private=private,
+            token=token,
+            commit_message="Upload dataset prepared by embedtune",
+            kept=f"the dataset is saved locally in {folder} either way",
+        )

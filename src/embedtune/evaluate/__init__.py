@@ -6,7 +6,8 @@
 * :mod:`.triplets`: triplet accuracy with sentence-transformers' ``TripletEvaluator``;
 * :mod:`.evaluate`: a model on a prepared split or a BEIR folder, against a base model;
 * :mod:`.select`: the leaderboard of candidate base models;
-* :mod:`.report`: report.md / report.html with plots, and the model card.
+* :mod:`.report`: report.md / report.html with plots, and the model card;
+* :mod:`.writer`: all an evaluation leaves on disk (report, evaluation.json, model card).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from embedtune.evaluate.select import (
     write_leaderboard,
 )
 from embedtune.evaluate.triplets import load_triplets, triplet_accuracy
+from embedtune.evaluate.writer import write_evaluation
 
 __all__ = [
     "METRIC_NAMES",
@@ -60,6 +62,7 @@ __all__ = [
     "score_retrieval",
     "select_models",
     "triplet_accuracy",
+    "write_evaluation",
     "write_leaderboard",
     "write_model_card",
     "write_report",

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from embedtune._io import iter_json_lines
+from embedtune._io import iter_json_lines, iter_lines
 from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.metrics import judged_queries
 
@@ -133,15 +133,14 @@ def _require(path: Path) -> Path:
 def _jsonl(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
     """The JSON objects of a JSON Lines file with their line numbers; blank lines are skipped."""
     try:
-        with path.open(encoding="utf-8") as f:
-            for line_no, row in iter_json_lines(f, path):
-                missing = [key for key in required if key not in row]
-                if missing:
-                    raise EmbedtuneError(
-                        f"{path} line {line_no} has no {', '.join(repr(m) for m in missing)}",
-                        fix=f"give every line the keys {', '.join(required)}",
-                    )
-                yield line_no, row
+        for line_no, row in iter_json_lines(iter_lines(path), path):
+            missing = [key for key in required if key not in row]
+            if missing:
+                raise EmbedtuneError(
+                    f"{path} line {line_no} has no {', '.join(repr(m) for m in missing)}",
+                    fix=f"give every line the keys {', '.join(required)}",
+                )
+            yield line_no, row
     except UnicodeDecodeError:
         raise EmbedtuneError(f"{path} is not valid utf-8", fix="save it as utf-8") from None
 
@@ -161,7 +160,7 @@ def _read_qrels(path: Path) -> Iterator[tuple[str, str, int]]:
     """
     first = True
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = list(iter_lines(path))
     except UnicodeDecodeError:
         raise EmbedtuneError(f"{path} is not valid utf-8", fix="save it as utf-8") from None
     for line_no, line in enumerate(lines, start=1):

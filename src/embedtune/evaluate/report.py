@@ -6,8 +6,9 @@ Plots (matplotlib, Agg backend, no display needed):
 * ``recall_at_k.png``: mean Recall@k for k = 1..100, per set and model;
 * ``scores.png``: cosine scores of relevant (positive) documents against the non-relevant ones
   ranked in the top 10 (the hardest negatives), per model;
-* ``training.png``: training loss and validation metrics by step, when a training log exists
-  (a ``trainer_state.json`` with a ``log_history`` list, in the model folder or given).
+* ``training.png``: training loss and validation nDCG@10, MRR@10 and Recall@10 by step, when a
+  training log exists (a ``trainer_state.json`` with a ``log_history`` list, in the model
+  folder or given).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from embedtune._io import write_text
 from embedtune.evaluate.evaluate import Evaluation, ModelEvaluation
-from embedtune.evaluate.select import write_text
 
 REPORT_METRICS = ("ndcg@10", "mrr@10", "recall@10", "map@100", "accuracy@1")
 _SET_LABEL = {"main": "", "gold": " gold", "general": " general"}
@@ -183,19 +184,46 @@ def plot_scores(evaluation: Evaluation, out: Path) -> Path:
     return out
 
 
+# The validation metrics the training plot shows (key suffix -> label); the evaluator logs
+# about 17 numbers per evaluation, and drawn together their legend hides the lines.
+TRAINING_METRICS = {"ndcg@10": "nDCG@10", "mrr@10": "MRR@10", "recall@10": "Recall@10"}
+_LOSSES = {"loss": "training loss", "eval_loss": "validation loss"}
+
+
+def training_panels(
+    curves: Mapping[str, list[tuple[float, float]]],
+) -> dict[str, dict[str, list[tuple[float, float]]]]:
+    """The series of the training plot by panel (``loss``, ``validation``) and label.
+
+    Only the training and validation loss, and nDCG@10, MRR@10 and Recall@10 of the
+    evaluator; a metric logged by several evaluators keeps its full name, so no label repeats.
+
+    >>> training_panels({"loss": [(1.0, 2.0)], "eval_v_cosine_ndcg@10": [(1.0, 0.5)],
+    ...                  "eval_v_cosine_map@100": [(1.0, 0.4)], "eval_runtime": [(1.0, 3.0)]})
+    {'loss': {'training loss': [(1.0, 2.0)]}, 'validation': {'nDCG@10': [(1.0, 0.5)]}}
+    """
+    losses = {label: list(curves[key]) for key, label in _LOSSES.items() if key in curves}
+    validation: dict[str, list[tuple[float, float]]] = {}
+    for suffix, label in TRAINING_METRICS.items():
+        keys = [k for k in curves if k.startswith("eval_") and k.endswith(f"_{suffix}")]
+        for key in keys:
+            validation[label if len(keys) == 1 else key[len("eval_") :]] = list(curves[key])
+    return {"loss": losses, "validation": validation}
+
+
 def plot_training(curves: Mapping[str, list[tuple[float, float]]], out: Path) -> Path:
-    """Loss curves on the left; other validation metrics on the right."""
+    """Loss curves on the left; nDCG@10, MRR@10 and Recall@10 on the right (see
+    :func:`training_panels`)."""
     plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 3.6))
-    for name, points in curves.items():
-        ax = left if name.endswith("loss") else right
-        ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=name)
-    left.set_title("loss")
-    right.set_title("validation")
-    for ax in (left, right):
+    panels = training_panels(curves)
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.6))
+    for ax, (title, series) in zip(axes, panels.items(), strict=True):
+        for label, points in series.items():
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=label)
+        ax.set_title(title)
         ax.set_xlabel("step")
         if ax.lines:
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
@@ -308,13 +336,16 @@ def write_model_card(
     *,
     base_model: str | None = None,
     filename: str = "README.md",
+    name: str | None = None,
 ) -> Path:
     """Write a model card into ``model_dir``: how to load it and what it scored.
 
     ``results`` is an evaluation's ``to_dict()`` (the ``embedtune evaluate --json`` object);
-    its ``compare`` part, if any, gives the base model and the deltas.
+    its ``compare`` part, if any, gives the base model and the deltas. ``name``: what the card
+    loads (default: the folder's name).
     """
     model_dir = Path(model_dir)
+    name = name or model_dir.name
     compare = results.get("compare") if isinstance(results.get("compare"), Mapping) else None
     base = base_model or (compare or {}).get("model")
     front = ["---", "library_name: sentence-transformers", "pipeline_tag: sentence-similarity"]
@@ -325,7 +356,7 @@ def write_model_card(
     lines = [
         *front,
         "",
-        f"# {model_dir.name}",
+        f"# {name}",
         "",
         "A sentence-transformers embedding model fine-tuned with embedtune"
         + (f" from `{base}`." if base else "."),
@@ -333,7 +364,7 @@ def write_model_card(
         "```python",
         "from sentence_transformers import SentenceTransformer",
         "",
-        f'model = SentenceTransformer("{model_dir.name}")',
+        f'model = SentenceTransformer("{name}")',
         'embeddings = model.encode(["senior data scientist, credit risk, python"])',
         "```",
         "",

@@ -10,12 +10,11 @@ dimension come with it. :func:`rank_candidates` orders rows by ``by`` (higher is
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from embedtune._io import write_json
+from embedtune._io import write_json, write_text
 from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.evaluate import EvaluateConfig, evaluate_sets, load_encoder, load_sets
 from embedtune.progress import Reporter
@@ -205,14 +204,6 @@ def write_leaderboard(board: Leaderboard, out: Path) -> tuple[Path, Path]:
     write_json(json_path, board.to_dict())
     write_text(md_path, leaderboard_markdown(board))
     return json_path, md_path
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _f(value: float | None, digits: int = 3) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
-from embedtune._io import atomic_dir, write_json
+from embedtune._io import atomic_dir, check_out, write_json
 from embedtune.errors import EmbedtuneError
 from embedtune.export.encoder import INSTALL_FIX, OUTPUT_NAME, OnnxEncoder, require_onnx
 from embedtune.export.layout import read_layout
@@ -234,10 +234,7 @@ def export_onnx(
     tolerance = tolerance or Tolerance()
     reporter = reporter or NullReporter()
     target = Path(out_dir if out_dir is not None else layout.folder) / ONNX_DIR
-    if target.exists() and not overwrite:
-        raise EmbedtuneError(
-            f"{target} already exists", fix="pass --overwrite to replace it, or choose --out"
-        )
+    check_out(target, sources=[layout.folder], overwrite=overwrite, nested_ok=True)
     start = time.perf_counter()
     from embedtune.models.registry import load_model
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from embedtune.index.build import build_index, build_index_from_prepared, delete_postings
+from embedtune.index.build import (
+    build_index,
+    build_index_from_prepared,
+    delete_postings,
+    update_postings,
+)
 from embedtune.index.config import IndexConfig
+from embedtune.index.integrity import IndexDamagedError, writer_lock
 from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
 from embedtune.index.search import Hit, Searcher, open_index, shape_hits
-from embedtune.index.snippets import format_passages, highlight_spans, make_snippet, query_terms
+from embedtune.index.snippets import (
+    format_passages,
+    highlight_spans,
+    make_snippet,
+    query_terms,
+    title_or_start,
+)
 from embedtune.index.source import Columns, Posting, iter_postings
 from embedtune.index.store import PostingStore, StoredHit, filter_sql
 
@@ -14,6 +26,7 @@ __all__ = [
     "Columns",
     "Hit",
     "IndexConfig",
+    "IndexDamagedError",
     "ModelInfo",
     "Posting",
     "PostingStore",
@@ -32,4 +45,7 @@ __all__ = [
     "open_index",
     "query_terms",
     "shape_hits",
+    "title_or_start",
+    "update_postings",
+    "writer_lock",
 ]

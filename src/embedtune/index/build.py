@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embedtune._io import atomic_dir
+from embedtune._io import atomic_dir, check_out
 from embedtune.index.config import IndexConfig
-from embedtune.index.model_info import check_same_model, describe_model
+from embedtune.index.integrity import writer_lock
+from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
 from embedtune.index.source import Columns, Posting, iter_postings
-from embedtune.index.store import PostingStore
+from embedtune.index.store import PostingStore, read_meta
 from embedtune.models.encoder import SentenceTransformerEncoder, normalize_rows
 from embedtune.progress import NullReporter, Reporter
 
@@ -101,20 +102,21 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
 
     reporter = reporter or NullReporter()
     started = time.perf_counter()
+    if not config.update:  # refuse a --out that would destroy something, before any slow work
+        check_out(config.out, sources=[config.corpus, config.model], overwrite=config.overwrite)
     model = load_model(config.model)
     info = describe_model(model, _model_name(config.model))
     columns = Columns(config.text_column, config.title_column, config.id_column)
-    chunks = iter_postings(config.corpus, columns, chunk_size=config.chunk_size)
+    chunks = iter_postings(
+        config.corpus, columns, chunk_size=config.chunk_size, encoding=config.encoding
+    )
     devices = config.devices or auto_devices()
     with document_encoder(model, devices, config.batch_size) as encode:
         if config.update:
-            store = PostingStore.open(config.out)
-            check_same_model(store.model, info, str(config.out))
-            counts = write_chunks(store, chunks, encode, upsert=True, reporter=reporter)
-            if store.meta.get("ann"):
-                store.optimize()
-            ann_built = store.maybe_build_ann() if not store.meta.get("ann") else False
+            counts = update_postings(config.out, info, chunks, encode, reporter=reporter)
+            ann_built = bool(counts["ann_built"])
             out = Path(config.out)
+            store = PostingStore.open(out)
         else:
             first = next(chunks)
             with atomic_dir(config.out, overwrite=config.overwrite) as tmp:
@@ -138,6 +140,7 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
         "postings": store.count(),
         "written": counts["written"],
         "skipped_repeats_or_empty": counts["skipped"],
+        "repeats_removed": counts.get("repeats_removed", 0),
         "ann": store.meta.get("ann"),
         "ann_built": ann_built,
         "devices": list(devices) or ["single process"],
@@ -151,11 +154,51 @@ def _chain(first: list[Posting], rest: Iterator[list[Posting]]) -> Iterator[list
     yield from rest
 
 
+def update_postings(
+    path: Path,
+    model: ModelInfo,
+    chunks: Iterator[list[Posting]],
+    encode: EncodeFn,
+    *,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """Upsert ``chunks`` into the index at ``path`` built with ``model``; return counts.
+
+    Holds the index's writer lock throughout, so concurrent updates apply one after the
+    other (with the same new ids, the second replaces what the first wrote). Ids stored
+    more than once (by writers that raced before the lock) are first reduced to one row.
+    """
+    reporter = reporter or NullReporter()
+    read_meta(path)  # not an index: say so before creating a lock file in it
+    with writer_lock(path, reporter=reporter):
+        store = PostingStore.open(path, allow_repeats=True)
+        check_same_model(store.model, model, str(path))
+        removed = store.remove_repeats()
+        counts = write_chunks(store, chunks, encode, upsert=True, reporter=reporter)
+        if store.meta.get("ann"):
+            store.optimize()
+        ann_built = store.maybe_build_ann() if not store.meta.get("ann") else False
+    return {**counts, "repeats_removed": removed, "ann_built": ann_built}
+
+
 def delete_postings(index: Path, ids: Sequence[str]) -> dict[str, Any]:
-    """Remove postings by id from the index at ``index``; report how many were found."""
-    store = PostingStore.open(index)
-    removed = store.delete(list(ids))
-    return {"out": str(index), "requested": len(ids), "deleted": removed, "postings": store.count()}
+    """Remove postings by id from the index at ``index``; report how many were found.
+
+    Like an update, holds the writer lock and first removes repeated ids.
+    """
+    read_meta(index)
+    with writer_lock(index):
+        store = PostingStore.open(index, allow_repeats=True)
+        repeats = store.remove_repeats()
+        removed = store.delete(list(ids))
+        postings = store.count()
+    return {
+        "out": str(index),
+        "requested": len(ids),
+        "deleted": removed,
+        "postings": postings,
+        "repeats_removed": repeats,
+    }
 
 
 def build_index_from_prepared(

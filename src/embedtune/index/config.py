@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class IndexConfig:
     devices: tuple[str, ...] = ()
     overwrite: bool = False
     update: bool = False
+    encoding: str = "utf-8"
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "chunk_size", "ann_threshold"):
@@ -48,3 +50,10 @@ class IndexConfig:
             raise EmbedtuneError("empty --model", fix="pass a model folder or name")
         if not self.corpus.strip():
             raise EmbedtuneError("empty --corpus", fix="pass a corpus file or prepared folder")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise EmbedtuneError(
+                f"unknown encoding {self.encoding!r}",
+                fix="pass --encoding utf-8, cp1252 or latin-1",
+            ) from None

@@ -18,7 +18,13 @@ import numpy as np
 from embedtune.errors import EmbedtuneError
 from embedtune.index.batching import QueryBatcher
 from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
-from embedtune.index.snippets import format_passages, highlight_spans, make_snippet, query_terms
+from embedtune.index.snippets import (
+    format_passages,
+    highlight_spans,
+    make_snippet,
+    query_terms,
+    title_or_start,
+)
 from embedtune.index.store import FilterValue, PostingStore, StoredHit, filter_sql
 from embedtune.models.encoder import Encoder
 
@@ -62,20 +68,24 @@ class Hit:
 
 
 def shape_hits(query: str, hits: list[StoredHit], snippet_chars: int = 240) -> list[Hit]:
-    """Stored hits -> ranked hits with a snippet and the query's skills marked (pure)."""
+    """Stored hits -> ranked hits with a snippet and the query's skills marked (pure).
+
+    An untitled posting (a corpus without a title column) is titled with the start of its text.
+    """
     terms = query_terms(query)
     out = []
     for rank, h in enumerate(hits, start=1):
         snippet = make_snippet(h.text, terms, snippet_chars)
+        title = title_or_start(h.title, h.text)
         out.append(
             Hit(
                 rank=rank,
                 id=h.id,
-                title=h.title,
+                title=title,
                 score=h.score,
                 snippet=snippet,
                 highlights=highlight_spans(snippet, terms),
-                title_highlights=highlight_spans(h.title, terms),
+                title_highlights=highlight_spans(title, terms),
                 metadata=h.metadata,
             )
         )

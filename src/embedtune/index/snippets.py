@@ -144,6 +144,22 @@ def make_snippet(text: str, terms: Sequence[str], width: int = 240) -> str:
     return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+def title_or_start(title: str, text: str, max_chars: int = 80) -> str:
+    """``title``, or for an untitled posting the start of its text, cut at a word with "…".
+
+    >>> title_or_start("", "Senior data scientist wanted for our credit risk team", 30)
+    'Senior data scientist wanted…'
+    """
+    if title.strip():
+        return title
+    start = " ".join(plain_text(text[: max_chars * 4]).split())
+    if len(start) <= max_chars:
+        return start
+    space = start.rfind(" ", 0, max_chars + 1)
+    cut = space if space > max_chars // 2 else max_chars
+    return start[:cut].rstrip(" ,;:.-") + "…"
+
+
 def _densest(spans: Sequence[tuple[int, int]], width: int) -> int:
     """The first span whose window of ``width`` characters holds the most span starts.
 

@@ -15,9 +15,14 @@ from typing import Any
 
 import pandas as pd
 
-from embedtune._io import iter_json_lines
-from embedtune.data.load import SUFFIXES, ColumnMap, _key, resolve_columns
-from embedtune.data.prepare import with_title
+from embedtune.data.load import (
+    ColumnMap,
+    check_column_types,
+    column_key,
+    iter_table,
+    resolve_columns,
+)
+from embedtune.data.postings import with_title
 from embedtune.errors import EmbedtuneError
 
 CORE_COLUMNS = ("id", "title", "text", "vector")
@@ -53,7 +58,7 @@ def metadata_key(name: str) -> str | None:
     >>> metadata_key("Salary Estimate"), metadata_key("Unnamed: 0"), metadata_key("id")
     ('salary_estimate', None, 'meta_id')
     """
-    key = _key(name)
+    key = column_key(name)
     if not key or key.startswith("unnamed") or key == "index":
         return None
     return f"meta_{key}" if key in CORE_COLUMNS or key.startswith("_") else key
@@ -88,23 +93,32 @@ def postings_from_rows(rows: pd.DataFrame, columns: ColumnMap) -> list[Posting]:
 
 
 def iter_postings(
-    corpus: str | Path, columns: Columns = Columns(), *, chunk_size: int = 2048
+    corpus: str | Path,
+    columns: Columns = Columns(),
+    *,
+    chunk_size: int = 2048,
+    encoding: str = "utf-8",
 ) -> Iterator[list[Posting]]:
-    """Chunks of at most ``chunk_size`` postings from ``corpus`` (see the module docstring)."""
+    """Chunks of at most ``chunk_size`` postings from ``corpus`` (see the module docstring).
+
+    Files are read by ``embedtune.data.load.iter_table``, the reader ``prepare`` uses, so both
+    take the same formats and ``encoding``.
+    """
     resolved: ColumnMap | None = None
-    for frame in _iter_frames(str(corpus), chunk_size):
+    for frame in _iter_frames(str(corpus), chunk_size, encoding):
         if frame.empty:
             continue
         if resolved is None:
             resolved = resolve_columns(
                 list(frame.columns), text=columns.text, title=columns.title, id=columns.id
             )
+        check_column_types(frame, resolved)
         yield postings_from_rows(frame, resolved)
     if resolved is None:
         raise EmbedtuneError(f"{corpus} has no rows", fix="pass a corpus with at least one posting")
 
 
-def _iter_frames(corpus: str, chunk_size: int) -> Iterator[pd.DataFrame]:
+def _iter_frames(corpus: str, chunk_size: int, encoding: str) -> Iterator[pd.DataFrame]:
     if corpus == "demo":
         from embedtune.data.load import load_corpus
 
@@ -121,48 +135,7 @@ def _iter_frames(corpus: str, chunk_size: int) -> Iterator[pd.DataFrame]:
     if path.is_dir():
         yield from _iter_dataset(path, chunk_size)
         return
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise EmbedtuneError(
-            f"unknown file type {path.suffix!r} for {path}",
-            fix=f"use one of {', '.join(sorted(SUFFIXES))}, or a prepared folder",
-        )
-    if path.stat().st_size == 0:
-        raise EmbedtuneError(f"{path} is empty", fix="pass a file with a header and rows")
-    try:
-        if kind == "csv":
-            sep = "\t" if path.suffix.lower() == ".tsv" else ","
-            reader = pd.read_csv(
-                path, sep=sep, dtype=str, keep_default_na=False, chunksize=chunk_size
-            )
-            with reader:
-                yield from reader
-        elif kind == "jsonl":
-            yield from _iter_jsonl(path, chunk_size)
-        else:
-            import pyarrow.parquet as pq
-
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-                yield batch.to_pandas()
-    except EmbedtuneError:
-        raise
-    except Exception as e:  # pandas/pyarrow raise many types for a broken file
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise EmbedtuneError(
-            f"could not read {path} as {kind}: {first}", fix=f"check that the file is valid {kind}"
-        ) from e
-
-
-def _iter_jsonl(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
-    rows: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as f:
-        for _, row in iter_json_lines(f, path):
-            rows.append(row)
-            if len(rows) >= chunk_size:
-                yield pd.DataFrame(rows)
-                rows = []
-    if rows:
-        yield pd.DataFrame(rows)
+    yield from iter_table(path, encoding=encoding, chunk_size=chunk_size)
 
 
 def _iter_dataset(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:

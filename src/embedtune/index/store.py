@@ -19,7 +19,8 @@ LanceDB, refining the index's candidates with exact distances.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import numpy as np
 
 from embedtune._io import write_json
 from embedtune.errors import EmbedtuneError
+from embedtune.index.integrity import IndexDamagedError, damaged, rebuild_command, short_reason
 from embedtune.index.model_info import ModelInfo
 from embedtune.index.source import Posting
 
@@ -36,6 +38,7 @@ META_FILE = "index.json"
 FORMAT_VERSION = 1
 DEFAULT_ANN_THRESHOLD = 50_000
 IN_MEMORY_MAX_BYTES = 1 << 30
+_META_KEYS = ("format_version", "model", "metadata_columns", "ann_threshold")
 FilterValue = str | int | float | bool | Sequence[str | int | float | bool]
 
 
@@ -85,6 +88,57 @@ def _quote(value: str | int | float | bool) -> str:
     if isinstance(value, bool):
         value = str(value).lower()
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def _id_in(ids: Sequence[str]) -> str:
+    """The SQL condition "id is one of ``ids``".
+
+    >>> _id_in(["a", "b'c"])
+    "id IN ('a', 'b''c')"
+    """
+    return f"id IN ({', '.join(_quote(i) for i in ids)})"
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """The checked contents of ``path/index.json``; a clear error when absent or damaged."""
+    import json
+
+    meta_path = path / META_FILE
+    if not meta_path.exists():
+        if (path / f"{TABLE}.lance").exists():
+            raise damaged(path, f"{META_FILE} is missing")
+        raise EmbedtuneError(
+            f"{path} is not an embedtune index (no {META_FILE})",
+            fix="build one with `embedtune index --model DIR --corpus FILE --out DIR`",
+        )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise damaged(path, f"{META_FILE} is not valid JSON ({short_reason(e)})") from None
+    if not isinstance(meta, dict):
+        raise damaged(path, f"{META_FILE} holds a {type(meta).__name__}, not an object")
+    missing = [k for k in _META_KEYS if k not in meta]
+    if missing:
+        raise damaged(path, f"{META_FILE} lacks {', '.join(missing)}", meta)
+    if meta["format_version"] != FORMAT_VERSION:
+        raise EmbedtuneError(
+            f"{path} has index format {meta['format_version']}, expected {FORMAT_VERSION}",
+            fix=f"rebuild it with {rebuild_command(path, meta)}",
+        )
+    try:
+        ModelInfo.from_dict(meta["model"])
+        list(meta["metadata_columns"])
+        int(meta["ann_threshold"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise damaged(
+            path, f"{META_FILE} has a bad value ({type(e).__name__}: {e})", meta
+        ) from None
+    return meta
 
 
 def ann_settings(rows: int, dimension: int) -> dict[str, int]:
@@ -191,27 +245,62 @@ class PostingStore:
         return cls(path, table, meta)
 
     @classmethod
-    def open(cls, path: Path) -> PostingStore:
-        """An existing index folder; a clear error when ``path`` is not one."""
-        import json
+    def open(cls, path: Path, *, allow_repeats: bool = False) -> PostingStore:
+        """An existing index folder, checked: a clear error when ``path`` is not one or is damaged.
 
+        The checks read ``index.json``, the table's schema and its id column (~30 ms for 100,000
+        postings): damaged files, vectors of another dimension than recorded, and ids stored
+        more than once (left by writers that raced before the writer lock) are refused unless
+        ``allow_repeats`` (for writers, which then call :meth:`remove_repeats`).
+        """
         import lancedb
 
         path = Path(path)
-        meta_path = path / META_FILE
-        if not meta_path.exists():
-            raise EmbedtuneError(
-                f"{path} is not an embedtune index (no {META_FILE})",
-                fix="build one with `embedtune index --model DIR --corpus FILE --out DIR`",
+        meta = read_meta(path)
+        try:
+            table = lancedb.connect(str(path)).open_table(TABLE)
+        except (RuntimeError, ValueError, OSError) as e:
+            if not (path / f"{TABLE}.lance" / "_versions").is_dir():
+                raise damaged(path, f"table {TABLE}.lance is missing", meta) from None
+            raise damaged(path, f"cannot open table {TABLE}.lance ({short_reason(e)})", meta) from e
+        store = cls(path, table, meta)
+        store._check_schema()
+        if not allow_repeats:
+            repeats = store.repeated_ids()
+            if repeats:
+                raise store._repeats_error(repeats)
+        return store
+
+    def _check_schema(self) -> None:
+        try:
+            schema = self._table.schema
+        except (RuntimeError, ValueError, OSError) as e:
+            raise self._damaged(f"cannot read table {TABLE}.lance ({short_reason(e)})") from e
+        needed = ["id", "title", "text", "vector", *self.metadata_columns]
+        missing = [c for c in needed if c not in schema.names]
+        if missing:
+            raise self._damaged(f"table {TABLE}.lance lacks the columns {', '.join(missing)}")
+        size = getattr(schema.field("vector").type, "list_size", None)
+        if size != self.model.dimension:
+            raise self._damaged(
+                f"table {TABLE}.lance holds {size}-d vectors but {META_FILE} says "
+                f"{self.model.dimension}-d"
             )
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise EmbedtuneError(
-                f"{path} has index format {meta.get('format_version')}, expected {FORMAT_VERSION}",
-                fix="rebuild it with `embedtune index ... --overwrite`",
-            )
-        table = lancedb.connect(str(path)).open_table(TABLE)
-        return cls(path, table, meta)
+
+    def _damaged(self, why: str) -> IndexDamagedError:
+        return damaged(self.path, why, self.meta)
+
+    def _repeats_error(self, repeats: list[str]) -> IndexDamagedError:
+        examples = ", ".join(repr(i) for i in repeats[:3]) + (", …" if len(repeats) > 3 else "")
+        model = self.model.name
+        corpus = self.meta.get("source") or "CORPUS"
+        return damaged(
+            self.path,
+            f"{len(repeats)} ids are stored more than once ({examples})",
+            fix=f"run `embedtune index --out {self.path} --update --model {model} "
+            f"--corpus {corpus}` (an update removes the repeats), or rebuild it with "
+            f"{rebuild_command(self.path, self.meta)}",
+        )
 
     # -- properties ------------------------------------------------------------------------
     @property
@@ -227,14 +316,54 @@ class PostingStore:
 
     def ids(self) -> list[str]:
         """Every id in the index (reads only the id column)."""
-        return [str(i) for i in self._table.to_arrow().column("id").to_pylist()]
+        return [str(i) for i in self._id_column().to_pylist()]
+
+    def _id_column(self) -> Any:
+        with self._reading():
+            return self._table.search().select(["id"]).to_arrow().column("id")
+
+    def repeated_ids(self) -> list[str]:
+        """Ids stored more than once, sorted (none in a healthy index)."""
+        import pyarrow.compute as pc
+
+        ids = self._id_column()
+        if pc.count_distinct(ids).as_py() == len(ids):
+            return []
+        counts = pc.value_counts(ids)
+        repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+        return sorted(str(i) for i in repeated.to_pylist())
+
+    def remove_repeats(self) -> int:
+        """Keep one row per repeated id (any one: racing writers stored the same posting twice);
+        return how many rows were removed.
+
+        Call it under :func:`~embedtune.index.integrity.writer_lock`.
+        """
+        import pyarrow as pa
+
+        repeats = self.repeated_ids()
+        if not repeats:
+            return 0
+        self._memory, self._fits = None, None
+        before = self.count()
+        kept: dict[str, dict[str, Any]] = {}
+        columns = self._table.schema.names
+        for chunk in _chunks(repeats, 1000):
+            with self._reading():
+                rows = self._table.search().where(_id_in(chunk)).select(columns).to_list()
+            for row in rows:
+                kept.setdefault(row["id"], {c: row[c] for c in columns})
+        for chunk in _chunks(repeats, 1000):
+            self._table.delete(_id_in(chunk))
+        self._table.add(pa.Table.from_pylist(list(kept.values()), schema=self._table.schema))
+        return before - self.count()
 
     def get(self, ids: Sequence[str]) -> dict[str, Posting]:
         """The stored postings with these ids (missing ids are absent from the result)."""
         if not ids:
             return {}
-        where = f"id IN ({', '.join(_quote(i) for i in ids)})"
-        rows = self._table.search().where(where).limit(len(ids)).to_list()
+        with self._reading():
+            rows = self._table.search().where(_id_in(ids)).to_list()
         return {r["id"]: self._posting(r) for r in rows}
 
     def _posting(self, row: dict[str, Any]) -> Posting:
@@ -287,9 +416,8 @@ class PostingStore:
             return 0
         self._memory, self._fits = None, None
         before = self.count()
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            self._table.delete(f"id IN ({', '.join(_quote(i) for i in chunk)})")
+        for chunk in _chunks(ids, 1000):
+            self._table.delete(_id_in(chunk))
         return before - self.count()
 
     def maybe_build_ann(self, *, force: bool = False) -> bool:
@@ -322,9 +450,20 @@ class PostingStore:
         write_json(self.path / META_FILE, self.meta)
 
     # -- reading ---------------------------------------------------------------------------
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Report a table that fails to read (files damaged since it was opened) as damaged."""
+        import pyarrow as pa
+
+        try:
+            yield
+        except (RuntimeError, OSError, pa.ArrowException) as e:
+            raise self._damaged(f"cannot read table {TABLE}.lance ({short_reason(e)})") from e
+
     def _in_memory(self) -> _InMemory:
         if self._memory is None:
-            table = self._table.to_arrow()
+            with self._reading():
+                table = self._table.to_arrow()
             dim = self.model.dimension
             flat = table.column("vector").combine_chunks().flatten().to_numpy()
             self._memory = _InMemory(
@@ -373,8 +512,8 @@ class PostingStore:
                 query = query.nprobes(20).refine_factor(5)
             if where:
                 query = query.where(where, prefilter=True)
-            table = query.to_arrow()
-            rows = table.to_pylist()
+            with self._reading():
+                rows = query.to_arrow().to_pylist()
             out.append(
                 [
                     StoredHit(

@@ -17,6 +17,7 @@ from embedtune.negatives.mining import (
     select_hard,
 )
 from embedtune.negatives.topk import chunked_topk
+from embedtune.negatives.widen import widen_window
 
 __all__ = [
     "NEGATIVE_METHODS",
@@ -32,4 +33,5 @@ __all__ = [
     "mine_negatives",
     "score_stats",
     "select_hard",
+    "widen_window",
 ]

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from embedtune._io import write_json
+from embedtune._io import iter_lines, write_json, write_text
 from embedtune.errors import EmbedtuneError
 from embedtune.progress import NullReporter, Reporter
 from embedtune.queries.cache import AnswerCache
@@ -223,19 +221,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def load_state(state_dir: Path) -> dict[str, Any] | None:
     """The saved batch state in ``state_dir``, or ``None`` if there is none."""
     path = state_dir / STATE_FILE
@@ -300,7 +285,7 @@ def parse_result_lines(text: str) -> tuple[dict[str, str], dict[str, str]]:
     """
     raws: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for row in text.splitlines():
+    for row in iter_lines(text):
         try:
             line = json.loads(row)
         except ValueError:
@@ -349,7 +334,7 @@ class _Run:
     def submit(self, jobs: Sequence[PromptJob], previous: dict[str, Any] | None) -> dict[str, Any]:
         """Upload the requests, create the batch and save its state; return the state."""
         text = request_lines(jobs, self.config)
-        _write_text(self.state_dir / REQUESTS_FILE, text)
+        write_text(self.state_dir / REQUESTS_FILE, text)
         upload = self.caller.call(
             lambda: self.client.files.create(
                 file=(REQUESTS_FILE, text.encode("utf-8"), "application/jsonl"), purpose="batch"
@@ -402,7 +387,7 @@ class _Run:
         if not file_id:
             return ""
         text = self.caller.call(lambda: self.client.files.content(file_id).text)
-        _write_text(self.state_dir / name, text)
+        write_text(self.state_dir / name, text)
         return text
 
     def collect(self, state: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:

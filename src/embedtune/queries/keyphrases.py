@@ -15,6 +15,16 @@ Three pure steps, each testable without a model:
    skipping a phrase whose words contain or are contained in a pick's ("machine learning" after
    "machine learning models").
 
+Why ours and not KeyBERT or YAKE (not yet measured): KeyBERT is the same method (candidates,
+cosine to the document, MMR) over sklearn's ``CountVectorizer``, whose candidates are any
+n-gram minus stopwords, so it would lose the skill matching and prior above; YAKE scores
+statistically without embeddings. A measurement that could retire this module needs labelled
+keyphrases that our own vocabularies did not write: e.g. recall@5 of the skills named in real
+postings (Glassdoor descriptions with hand-marked skills), ours vs YAKE (``yake``, n=3, top 5)
+vs KeyBERT on the same model, and the downstream figure that matters, the nDCG@10 of a model
+trained on queries built from each. The demo's ``skills`` field cannot serve: the demo and
+:data:`KNOWN_SKILLS` share skill names, so ours would be scored on its own words.
+
 >>> extract_keyphrases("Experience with PyTorch and Kubernetes. Strong credit risk modeling skills.")
 ['PyTorch', 'Kubernetes', 'credit risk', 'credit risk modeling', 'risk modeling']
 """
@@ -30,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from embedtune.errors import EmbedtuneError
+from embedtune.queries.keyphrase_words import keyphrase_words
 
 __all__ = [
     "KNOWN_SKILLS",
@@ -42,181 +53,25 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------------
-# Word lists
+# Word lists (data: keyphrase_words.json) and the word shapes read from endings
 # --------------------------------------------------------------------------------------------
 
-
-def _words(text: str, sep: str | None = None) -> frozenset[str]:
-    """The words (or ``sep``-separated terms) of a word list, stripped.
-
-    >>> sorted(_words("a/b testing; sql;", sep=";"))
-    ['a/b testing', 'sql']
-    """
-    return frozenset(t for t in (t.strip() for t in text.split(sep)) if t)
-
-
-# Skills and topics of data, ML and software jobs, as people write them. Matched whole and
-# case-insensitively, except the ones in _CASED (they are also ordinary English words).
-KNOWN_SKILLS: frozenset[str] = _words(
-    """
-    python;sql;r;scala;java;golang;go;c++;c#;javascript;typescript;rust;julia;matlab;sas;spss;
-    stata;bash;perl;vba;excel;html;css;node.js;react;kotlin;swift;
-    pytorch;tensorflow;keras;jax;scikit-learn;sklearn;xgboost;lightgbm;catboost;hugging face;
-    hugging face transformers;spacy;nltk;opencv;pandas;numpy;scipy;statsmodels;pymc;stan;
-    matplotlib;seaborn;plotly;ggplot2;tidyverse;dplyr;shiny;dataframes;
-    spark;pyspark;apache spark;hadoop;hive;mapreduce;kafka;apache kafka;flink;airflow;dagster;
-    prefect;dbt;snowflake;bigquery;redshift;databricks;presto;trino;iceberg;delta lake;
-    lakehouse;postgres;postgresql;mysql;mongodb;cassandra;redis;elasticsearch;opensearch;
-    dynamodb;oracle;sql server;nosql;etl;elt;data warehouse;data warehousing;data lake;
-    data modeling;dimensional modeling;data pipelines;data quality;data governance;
-    data visualization;data mining;data analysis;big data;streaming;star schemas;
-    aws;gcp;azure;google cloud;amazon web services;s3;ec2;sagemaker;vertex ai;kubernetes;k8s;
-    docker;terraform;ci/cd;git;github;github actions;linux;mlops;mlflow;kubeflow;ray;
-    microservices;rest apis;fastapi;flask;django;graphql;
-    tableau;power bi;powerbi;looker;lookml;qlik;alteryx;google analytics;ssrs;ssis;dax;
-    amplitude;mixpanel;
-    machine learning;deep learning;nlp;natural language processing;computer vision;llms;llm;
-    large language models;generative ai;genai;rag;retrieval-augmented generation;
-    retrieval augmented generation;prompt engineering;fine-tuning;finetuning;lora;embeddings;
-    vector databases;vector search;semantic search;recommender systems;recommendation systems;
-    recsys;reinforcement learning;time series;time series forecasting;forecasting;
-    causal inference;a/b testing;ab testing;experimentation;statistics;statistical modeling;
-    bayesian modeling;bayesian statistics;bayesian methods;optimization;operations research;
-    linear programming;predictive modeling;regression;classification;clustering;
-    anomaly detection;fraud detection;object detection;image segmentation;image classification;
-    speech recognition;distributed training;cuda;gpu;tensorrt;onnx;onnx runtime;
-    feature engineering;feature stores;feature store;model monitoring;model deployment;
-    information retrieval;search ranking;learning to rank;knowledge graphs;graph neural networks;
-    transformers;bert;gpt;langchain;llamaindex;ai agents;agents;llm evaluation;econometrics;
-    biostatistics;bioinformatics;genomics;survival analysis;credit risk;risk modeling;
-    pricing;uplift modeling;ml;ai;bi;etl pipelines;data engineering;analytics engineering;
-    quantitative analysis;statistical analysis;hypothesis testing;sampling;simulation;
-    neural networks;cnn;rnn;lstm;gans;diffusion models;multimodal;mlops pipelines;
-    """,
-    sep=";",
-)
-
-_CASED = frozenset({"R", "Go", "Excel", "Ray", "Stan", "Shiny", "Swift", "Hive", "Oracle", "React"})
+_WORDS = keyphrase_words()
+KNOWN_SKILLS: frozenset[str] = _WORDS.known_skills
+# Matched whole except these, which are also ordinary English words ("excel at").
+_CASED = _WORDS.cased_skills
 _CASED_LOWER = frozenset(c.lower() for c in _CASED)
-
-# Ordinary English stopwords, with the contractions job ads use.
-STOPWORDS: frozenset[str] = _words(
-    """
-    a about above across after again against all almost along already also although always am
-    among an and another any anyone anything are around as at be became because become been
-    before being below between both but by can cannot could did do does doing done down during
-    each either else enough etc even ever every few for from further get gets had has have
-    having he her here hers herself him himself his how however i if in into is it its itself
-    just least less let like many may me might more most much must my myself near neither no
-    nor not now of off often on once one only onto or other others our ours ourselves out over
-    own per perhaps please rather same several shall she should since so some such than that
-    the their theirs them themselves then there therefore these they this those though through
-    throughout thus to together too toward towards under until up upon us very via was we well
-    were what whatever when where whether which while who whom whose why will with within
-    without would yet you your yours yourself yourselves you'll you're you've we're we'll we've
-    they're it's that's what's don't won't can't isn't aren't i'm let's who's there's
-    """
-)
-
-# Words that say nothing about the job, never part of a keyphrase.
-GENERIC: frozenset[str] = _words(
-    """
-    experience experiences experienced ability abilities able strong stronger skill skills
-    knowledge work works worked working year years yrs role roles position positions job jobs
-    opportunity opportunities candidate candidates responsibilities responsibility requirements
-    requirement qualifications qualification preferred required plus bonus including include
-    includes related relevant excellent good great solid deep proven track record understanding
-    familiarity familiar comfort comfortable exposure hands-on new large high highest key
-    critical multiple various variety fast-paced innovative ambiguous clear best best-in-class
-    world-class cross-functional e.g i.e eg ie team teams teammates colleagues stakeholders
-    people company companies organization organizations environment culture mission passion
-    passionate motivated self-starter detail details attention communication communicator
-    collaboration collaborative interpersonal written verbal oral degree bachelor bachelor's
-    master master's masters phd ms bs ba ma mba equivalent field fields discipline disciplines
-    applicants applicant posted ago days day week weeks month months hours today apply
-    salary compensation benefits location locations office offices remote hybrid onsite on-site
-    in-office full-time part-time contract employee employees hiring hire join growing grow
-    successful success impact impactful ideal level levels senior junior staff principal lead
-    mid mid-level entry entry-level sr jr scientist scientists engineer engineers analyst
-    analysts developer developers manager managers director directors member members leader
-    leaders leadership partner partners stakeholder customer's wide range ways way things thing
-    part parts set lot lots kind kinds type types number numbers example examples plus+
-    minimum maximum least preferably ideally etc. inc llc ltd corp co usa us u.s united states
-    new york highly equal employer veteran veterans disability race gender religion orientation
-    age status national origin color sex protected reference ref req requisition id
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday
-    across within etc including get getting make making take taking
-    scalable robust reliable efficient modern cutting-edge state-of-the-art advanced complex
-    novel effective practical meaningful actionable reusable maintainable reproducible
-    production-grade production-quality high-quality large-scale real-world end-to-end
-    core major top ambitious exciting challenging interesting fun unique diverse inclusive
-    dynamic talented curious creative independent independently ownership mindset bias
-    comfort ambiguity fundamentals concepts principles tradeoffs trade-offs first-class
-    better next millions thousands billions hundreds dozens applied simple highest-leverage
-    nice-to-have must-have must-haves asset awesome amazing alongside end ad hoc ad-hoc
-    professionals professional well-scoped scoped behind beyond ongoing based state-of-the
-    plenty able-bodied regarding concerning right substantial strategic background ph.d m.s
-    b.s assignments assignment resulting non-ph.d current
-    """
-)
-
-# Verbs of job-ad prose ("build", "partner with"): a phrase is a thing, not an action.
-_VERB_STEMS = _words(
-    """
-    build develop drive improve ensure collaborate help use own translate explore identify define
-    analyze analyse apply create deliver implement maintain manage optimize optimise write
-    communicate present join contribute understand seek look make take turn bring find set ship
-    decide grow enable leverage provide solve support produce perform conduct mentor
-    partner lead work serve require prefer pull clean validate automate evaluate deploy train
-    monitor measure frame scale own partner act improve think learn want love enjoy thrive
-    report review share ask answer track test run operate execute participate assist coordinate
-    establish influence champion shape innovate tackle address handle investigate
-    prototype productionize productize deliver collect prepare gather interpret recommend
-    mean keep focus span change affect matter catch reach protect spend integrate dig adapt
-    fine-tune scope extract meet uncover deep-dive dive obtain score draw retire utilize utilise
-    stay move respond debug refine iterate document teach guide raise wear love see
-    """
-)
-_IRREGULAR_VERBS = _words("built drove made took brought found wrote ran led grew kept")
+STOPWORDS: frozenset[str] = _WORDS.stopwords
+GENERIC: frozenset[str] = _WORDS.generic  # words that say nothing about the job
+WEAK_SINGLE: frozenset[str] = _WORDS.weak_single  # too vague alone ("data"); fine inside one
+_NOT_TECH = _WORDS.not_tech  # ALL-CAPS words that are not tech names
 
 _ADVERB_LIKE = re.compile(r"^\w{3,}ly$")
-_NOT_ADVERBS = frozenset({"supply", "family", "anomaly", "assembly", "italy", "july", "only"})
 _ADJECTIVE_END = re.compile(
     r"(?:ous|ful|able|ible|ical|ional|ial|ive|-based|-powered|-driven|-focused|-oriented|-facing"
     r"|-ready|-grade|-level|-heavy|-first|-friendly|-minded|-weight)$"
 )
 _VAGUE_START = re.compile(r"(?:able|ible|ful|ous|-based|-powered|-driven|-focused|-oriented)$")
-_ADJECTIVES = _words(
-    "causal global digital internal external general central real natural visual actual final "
-    "formal local legal total annual mental several"
-)
-_NOT_ADJECTIVES = _words(
-    "objective objectives initiative executive archive incentive perspective narrative "
-    "derivative alternative"
-)
-
-# Single words too vague to be a keyphrase on their own ("data", "models"); fine inside one.
-WEAK_SINGLE: frozenset[str] = _words(
-    """
-    data business model models modeling analysis analyses analytics product products engineering
-    science learning system systems tool tools platform platforms solution solutions research
-    development insights problems problem results decisions decision quality performance
-    technology technologies method methods technique techniques project projects process
-    processes information software metrics metric pipelines pipeline applications application
-    services service infrastructure operations production code algorithms algorithm features
-    feature users user customers customer needs questions trends findings reports dashboards
-    teams tasks approaches approach ideas idea practices practice standards framework
-    frameworks cloud scale impact value growth design systems workflows workflow programs
-    computer language languages statistical technical quantitative analytical scientific
-    api apis sdk sdks
-    """
-)
-
-# ALL-CAPS words that are not tech names.
-_NOT_TECH = frozenset(
-    {"USA", "EEO", "PHD", "MBA", "GPA", "KPI", "KPIS", "ROI", "CEO", "CTO", "HR", "FAQ", "ASAP"}
-)
 
 # --------------------------------------------------------------------------------------------
 # Tokens
@@ -245,7 +100,7 @@ def _verb_forms(stems: Iterable[str]) -> frozenset[str]:
     return frozenset(forms)
 
 
-_VERBS = _verb_forms(_VERB_STEMS) | _IRREGULAR_VERBS
+_VERBS = _verb_forms(_WORDS.verb_stems) | _WORDS.irregular_verbs
 _BREAKERS = STOPWORDS | GENERIC | _VERBS
 
 
@@ -283,7 +138,7 @@ def _is_breaker(word: str) -> bool:
         return True
     if sum(ch.isdigit() for ch in low) >= 3 and low not in KNOWN_SKILLS:  # "BIO20-901", "R12345"
         return True
-    return bool(_ADVERB_LIKE.match(low)) and low not in _NOT_ADVERBS
+    return bool(_ADVERB_LIKE.match(low)) and low not in _WORDS.not_adverbs
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -397,9 +252,9 @@ def _is_proper_word(word: _Word, segment: Sequence[_Word]) -> bool:
 def _is_adjective(word: str) -> bool:
     """A rough guess from the ending ("statistical", "causal"), good enough for phrase edges."""
     low = word.lower()
-    if low in KNOWN_SKILLS or low in _NOT_ADJECTIVES:
+    if low in KNOWN_SKILLS or low in _WORDS.not_adjectives:
         return False
-    return low in _ADJECTIVES or bool(_ADJECTIVE_END.search(low))
+    return low in _WORDS.adjectives or bool(_ADJECTIVE_END.search(low))
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from embedtune.run.config import STAGES, TUTORIAL_QUERY, RunConfig
 from embedtune.run.pipeline import RunResult, paths, run
+from embedtune.run.stages import PIPELINE, Stage, StageContext
 from embedtune.run.state import RunState, stage_key
 
 __all__ = [
+    "PIPELINE",
     "STAGES",
     "TUTORIAL_QUERY",
     "RunConfig",
     "RunResult",
     "RunState",
+    "Stage",
+    "StageContext",
     "paths",
     "run",
     "stage_key",

@@ -11,5 +11,6 @@ except ImportError as e:  # pragma: no cover - both are dependencies of embedtun
     ) from e
 
 from embedtune.serve.app import DEFAULT_MAX_BODY_BYTES, create_app, serve
+from embedtune.serve.settings import ServeSettings
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "serve"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "ServeSettings", "create_app", "serve"]

@@ -1,36 +1,50 @@
 """`create_app(index)`: the JSON API (/search, /retrieve, /health), OpenAPI docs at /docs, and
 the job-search page at /.
 
-Every bad request gets a 4xx with a readable ``detail``: an empty query or k out of range (422),
-bad JSON (422), a body over ``max_body_bytes`` (413), an unknown filter (400), a missing or wrong
-API key (401). Search runs in FastAPI's thread pool; the searcher is thread-safe.
+Every bad request gets a 4xx with a readable ``detail``: an empty query, k out of range, a field
+of the wrong type (``"10"``, ``10.0`` and ``true`` are not integers) or an unknown field (422),
+a body that is not JSON, not UTF-8 or nested too deeply (422), a body over ``max_body_bytes``
+(413), an unknown filter (400), a ``Host`` header the server does not answer to (400), a missing
+or wrong API key (401). Search runs in FastAPI's thread pool; the searcher is thread-safe.
+
+Internal fields (``split`` and ``group``, written by ``embedtune prepare`` for its own
+bookkeeping) are neither shown in hits nor offered as filters.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from fastapi import Depends, FastAPI, Request, Security
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from embedtune.data.postings import CORE_COLUMNS as PREPARED_COLUMNS
 from embedtune.errors import EmbedtuneError
+from embedtune.index.integrity import IndexDamagedError
 from embedtune.index.search import MAX_K, Hit
-from embedtune.index.store import FilterValue
-from embedtune.serve.page import PAGE_HTML
+from embedtune.index.store import FilterValue, filter_sql
+from embedtune.serve.guards import (
+    BodyLimit,
+    HostCheck,
+    SecurityHeaders,
+    check_allowed_hosts,
+    is_address,
+)
+from embedtune.serve.page import PAGE_CSP, PAGE_HTML
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 MAX_QUERY_CHARS = 2000
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# columns `embedtune prepare` adds for itself (the split and near-duplicate group of a posting)
+INTERNAL_FIELDS = frozenset(PREPARED_COLUMNS) - {"id", "title", "text"}
+# FastAPI's 400 for a body it could not decode (invalid UTF-8, nesting past the recursion limit)
+_BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
 class SearchIndex(Protocol):
@@ -56,7 +70,9 @@ Filters = dict[str, str | int | float | bool | list[str | int | float | bool]]
 
 
 class _Query(BaseModel):
-    query: str = Field(max_length=MAX_QUERY_CHARS, description="What you are looking for.")
+    model_config = ConfigDict(extra="forbid")
+
+    query: StrictStr = Field(max_length=MAX_QUERY_CHARS, description="What you are looking for.")
     filters: Filters | None = Field(
         default=None, description='Metadata equality filters, e.g. {"location": ["Remote"]}.'
     )
@@ -70,12 +86,14 @@ class _Query(BaseModel):
 
 
 class SearchRequest(_Query):
-    k: int = Field(default=10, ge=1, le=MAX_K, description="How many postings to return.")
+    k: StrictInt = Field(default=10, ge=1, le=MAX_K, description="How many postings to return.")
 
 
 class RetrieveRequest(_Query):
-    k: int = Field(default=5, ge=1, le=MAX_K, description="How many passages to return.")
-    max_chars: int = Field(default=1500, ge=50, le=20_000, description="Cut each passage here.")
+    k: StrictInt = Field(default=5, ge=1, le=MAX_K, description="How many passages to return.")
+    max_chars: StrictInt = Field(
+        default=1500, ge=50, le=20_000, description="Cut each passage here."
+    )
 
 
 class SearchHit(BaseModel):
@@ -109,53 +127,6 @@ class RetrieveResponse(BaseModel):
     context: str = Field(description="The passages, numbered, ready to paste into an LLM prompt.")
 
 
-class BodyLimit:
-    """Answer 413 to any request body over ``max_bytes`` (declared or streamed)."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(send)
-            return
-        body, more = b"", True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return
-            body += message.get("body", b"")
-            more = bool(message.get("more_body", False))
-            if len(body) > self.max_bytes:
-                await self._reject(send)
-                return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _reject(self, send: Send) -> None:
-        response = JSONResponse(
-            {"detail": f"request body over {self.max_bytes} bytes; send a shorter query"},
-            status_code=413,
-        )
-        await response({"type": "http"}, _no_receive, send)
-
-
-async def _no_receive() -> Message:  # pragma: no cover - a response never reads
-    return {"type": "http.disconnect"}
-
-
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
@@ -167,15 +138,32 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def check_api_key(api_key: str | None, source: str = "the API key") -> None:
+    """Refuse a blank key: ``--api-key "$KEY"`` with ``$KEY`` unset must not serve without one."""
+    if api_key is not None and not api_key.strip():
+        raise EmbedtuneError(
+            f"{source} is empty (an unset variable?), so the service would be open to anyone",
+            fix="set EMBEDTUNE_API_KEY to a secret, or leave both it and --api-key out to serve "
+            "without a key",
+        )
+
+
 def create_app(
     index: SearchIndex,
     *,
     api_key: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    allowed_hosts: Sequence[str] = (),
 ) -> FastAPI:
-    """The web app over ``index``; with ``api_key`` the JSON endpoints need ``X-API-Key``."""
+    """The web app over ``index``; with ``api_key`` the JSON endpoints need ``X-API-Key``.
+
+    Requests must name a loopback host, an IP address or one of ``allowed_hosts`` in their
+    ``Host`` header (``*.example.com`` for subdomains, ``*`` for any); others get 400.
+    """
     if max_body_bytes < 256:
         raise EmbedtuneError(f"max_body_bytes is {max_body_bytes}", fix="allow at least 256 bytes")
+    check_api_key(api_key)
+    hosts = check_allowed_hosts(allowed_hosts)
     app = FastAPI(
         title="embedtune search",
         description="Semantic job search and RAG retrieval over an embedtune index.",
@@ -189,45 +177,83 @@ def create_app(
         if key is None or not hmac.compare_digest(key.encode(), api_key.encode()):
             raise _HTTPError(401, "missing or wrong API key; send it in the X-API-Key header")
 
+    # the index's metadata columns are fixed while it is served (restart after changing it)
+    visible_filters = [f for f in index.info().get("filters", []) if f not in INTERNAL_FIELDS]
+
+    def checked(filters: Filters | None) -> dict[str, FilterValue] | None:
+        if filters:  # an internal field is an unknown filter here (400, naming the valid keys)
+            filter_sql(filters, visible_filters)
+        return filters  # type: ignore[return-value]
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _undecodable(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
+            why = _undecodable_reason(exc.__cause__)
+            return JSONResponse({"detail": f"body: invalid JSON ({why})"}, status_code=422)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(EmbedtuneError)
     async def _user_error(request: Request, exc: EmbedtuneError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(IndexDamagedError)
+    async def _damaged(request: Request, exc: IndexDamagedError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)  # the server's fault
 
     @app.exception_handler(_HTTPError)
     async def _http_error(request: Request, exc: _HTTPError) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page() -> str:
-        return PAGE_HTML
+    def page() -> HTMLResponse:
+        return HTMLResponse(PAGE_HTML, headers={"Content-Security-Policy": PAGE_CSP})
 
     @app.get("/health")
     def health() -> dict[str, Any]:
-        """Liveness, the number of postings, the model and whether an API key is needed."""
-        return {"status": "ok", "api_key_required": api_key is not None, **index.info()}
+        """Liveness, the number of postings, the model, the filters and whether a key is needed."""
+        info = index.info()
+        return {
+            "status": "ok",
+            "api_key_required": api_key is not None,
+            **info,
+            "filters": visible_filters,
+        }
 
     @app.post("/search", response_model=SearchResponse, dependencies=[Depends(require_key)])
     def search(request: SearchRequest) -> dict[str, Any]:
         """The best ``k`` postings for ``query``: title, score, snippet, highlighted skills."""
-        hits = index.search(request.query, request.k, request.filters)  # type: ignore[arg-type]
-        return {"query": request.query, "k": request.k, "hits": [h.to_dict() for h in hits]}
+        hits = index.search(request.query, request.k, checked(request.filters))
+        shown = [_without_internal(h.to_dict()) for h in hits]
+        return {"query": request.query, "k": request.k, "hits": shown}
 
     @app.post("/retrieve", response_model=RetrieveResponse, dependencies=[Depends(require_key)])
     def retrieve(request: RetrieveRequest) -> dict[str, Any]:
         """RAG: the top ``k`` passages, in full and as one numbered context block."""
         return index.retrieve(
-            request.query,
-            request.k,
-            request.filters,  # type: ignore[arg-type]
-            max_chars=request.max_chars,
+            request.query, request.k, checked(request.filters), max_chars=request.max_chars
         )
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(HostCheck, allowed=hosts)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so every answer carries them
     return app
+
+
+def _without_internal(hit: dict[str, Any]) -> dict[str, Any]:
+    hit["metadata"] = {k: v for k, v in hit["metadata"].items() if k not in INTERNAL_FIELDS}
+    return hit
+
+
+def _undecodable_reason(error: BaseException | None) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8"
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return "could not be decoded"
 
 
 class _HTTPError(Exception):
@@ -236,15 +262,27 @@ class _HTTPError(Exception):
         self.status, self.detail = status, detail
 
 
+def binds_every_interface(host: str) -> bool:
+    """Whether binding ``host`` listens on every interface (``0.0.0.0``, ``::``, empty)."""
+    return host.strip("[]") in ("", "0.0.0.0", "::")
+
+
 def serve(
     index: SearchIndex,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     api_key: str | None = None,
+    allowed_hosts: Sequence[str] = (),
     log_level: str = "warning",
 ) -> None:
-    """Run the app with uvicorn until interrupted (bound to loopback unless ``host`` says so)."""
+    """Run the app with uvicorn until interrupted (bound to loopback unless ``host`` says so).
+
+    Besides ``allowed_hosts``, the app answers to loopback names, IP addresses and ``host``
+    when ``host`` is a name.
+    """
     import uvicorn
 
-    uvicorn.run(create_app(index, api_key=api_key), host=host, port=port, log_level=log_level)
+    named = [] if binds_every_interface(host) or is_address(host) else [host]
+    app = create_app(index, api_key=api_key, allowed_hosts=[*named, *allowed_hosts])
+    uvicorn.run(app, host=host, port=port, log_level=log_level)

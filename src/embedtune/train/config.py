@@ -201,22 +201,9 @@ class TrainConfig:
 
 def load_yaml_config(path: Path, overrides: dict[str, Any]) -> TrainConfig:
     """Settings from the YAML file ``path``, with ``overrides`` (the flags given) on top."""
-    import yaml
+    from embedtune._config import load_settings
 
-    path = Path(path)
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise EmbedtuneError(f"config file {path} does not exist", fix="check --config") from None
-    except yaml.YAMLError as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise EmbedtuneError(f"config file {path} is not valid YAML ({first})", fix="fix it") from e
-    if not isinstance(values, dict):
-        raise EmbedtuneError(
-            f"config file {path} holds a {type(values).__name__}, not a mapping of settings",
-            fix="write one 'setting: value' per line, e.g. 'loss: gist'",
-        )
-    return TrainConfig.from_dict({**values, **overrides})
+    return TrainConfig.from_dict(load_settings(path, overrides))
 
 
 def parse_dims(text: str) -> tuple[int, ...]:

@@ -30,6 +30,7 @@ __all__ = [
     "load_triplets",
     "negative_decision",
     "prepared_negative_method",
+    "sample_train",
     "text_columns",
 ]
 
@@ -115,6 +116,20 @@ def drop_negatives(data: TrainData) -> TrainData:
     keep = list(REQUIRED)
     validation = data.validation.select_columns(keep) if data.validation is not None else None
     return TrainData(train=data.train.select_columns(keep), validation=validation, columns=REQUIRED)
+
+
+def sample_train(data: TrainData, rows: int, seed: int) -> TrainData:
+    """``data`` with a seeded sample of at most ``rows`` training rows (``--max-train``).
+
+    The sample's index mapping stays in memory: ``datasets`` would otherwise cache it as an
+    Arrow file next to the loaded split, that is inside the user's ``--data`` folder, which
+    may be read-only or shared (inputs are never written to).
+    """
+    if len(data.train) <= rows:
+        return data
+    shuffled = data.train.shuffle(seed=seed, keep_in_memory=True)
+    sample = shuffled.select(range(rows), keep_in_memory=True)
+    return TrainData(train=sample, validation=data.validation, columns=data.columns)
 
 
 @dataclass(frozen=True)

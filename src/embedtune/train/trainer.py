@@ -16,6 +16,7 @@ and pushes.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -25,18 +26,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from embedtune._io import atomic_dir, write_json
+from embedtune._io import MARKER, atomic_dir, check_out, write_json
 from embedtune.errors import EmbedtuneError
+from embedtune.hub import push_folder
 from embedtune.progress import NullReporter, Reporter
 from embedtune.train.config import TrainConfig
 from embedtune.train.data import (
     IRSplit,
-    TrainData,
     drop_negatives,
     load_ir_split,
     load_triplets,
     negative_decision,
     prepared_negative_method,
+    sample_train,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ __all__ = ["TrainResult", "push_model", "train"]
 
 CHECKPOINT_PREFIX = "checkpoint-"
 EVAL_NAME = "validation"
+BASE_EVAL_FILE = "base_eval.json"  # in the checkpoint folder: a resumed run reads it back
 
 
 @dataclass
@@ -107,9 +110,8 @@ def _train(
     rank, world = _rank(), _world_size()
     check_outputs(config)
     data = load_triplets(config.data)
-    if config.max_train is not None and len(data.train) > config.max_train:
-        sample = data.train.shuffle(seed=config.seed).select(range(config.max_train))
-        data = TrainData(train=sample, validation=data.validation, columns=data.columns)
+    if config.max_train is not None:
+        data = sample_train(data, config.max_train, config.seed)
     method = prepared_negative_method(config.data)
     drop, negatives_note = negative_decision(
         config.negative_columns, method, config.loss, data.negatives
@@ -175,9 +177,7 @@ def _train(
         callbacks=[*extra, *(callbacks or [])],
     )
     trainer.remove_callback(PrinterCallback)  # the library does not print; logs stay in the state
-    base_eval: dict[str, Any] = {}
-    if evaluator is not None and not config.resume:  # the base model's score, for comparison
-        base_eval = {**trainer.evaluate(), "epoch": 0.0, "step": 0}
+    base_eval = _base_evaluation(config, trainer, reporter) if evaluator is not None else {}
     start = time.perf_counter()
     with progress:
         trainer.train(resume_from_checkpoint=True if config.resume else None)
@@ -242,14 +242,13 @@ def _train(
 
 
 def check_outputs(config: TrainConfig) -> None:
-    """Refuse to overwrite a finished model, and make the checkpoint folder match ``resume``."""
+    """Refuse an ``--out`` that would destroy something (a finished model, an input, a folder
+    embedtune did not write: see :func:`embedtune._io.check_out`), and make the checkpoint
+    folder match ``resume``."""
     out, ckpt = config.out, config.checkpoints
     has_checkpoints = ckpt.is_dir() and any(ckpt.glob(f"{CHECKPOINT_PREFIX}*"))
-    if out.exists() and not config.overwrite:
-        raise EmbedtuneError(
-            f"output folder {out} already exists",
-            fix="choose another --out, or pass --overwrite to replace it",
-        )
+    sources: list[str | Path | None] = [config.data, config.model, config.guide_model]
+    check_out(out, sources=sources, overwrite=config.overwrite)
     if config.resume:
         if not has_checkpoints:
             raise EmbedtuneError(
@@ -270,25 +269,16 @@ def push_model(
     folder: Path, repo_id: str, *, private: bool = True, token: str | None = None
 ) -> str:
     """Upload the saved model ``folder`` to the Hub model repo ``repo_id``; return its URL."""
-    from huggingface_hub import HfApi
-
-    api = HfApi(token=token)
-    try:
-        url = api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-        api.upload_folder(
-            repo_id=repo_id,
-            repo_type="model",
-            folder_path=str(folder),
-            commit_message="Upload model fine-tuned with embedtune",
-        )
-    except Exception as e:  # network, auth and permission errors all land here
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise EmbedtuneError(
-            f"could not push to the Hub repository {repo_id!r}: {first}",
-            fix="log in with `hf auth login` (or set HF_TOKEN) and check your network; "
-            f"the model is saved in {folder} either way",
-        ) from e
-    return str(url)
+    return push_folder(
+        folder,
+        repo_id,
+        repo_type="model",
+        private=private,
+        token=token,
+        ignore_patterns=[MARKER],  # embedtune's own bookkeeping, not part of the model
+        commit_message="Upload model fine-tuned with embedtune",
+        kept=f"the model is saved in {folder} either way",
+    )
 
 
 def library_versions() -> dict[str, str]:
@@ -428,6 +418,27 @@ def _training_args(
         ddp_backend="gloo" if cpu and _world_size() > 1 else None,
         dataloader_drop_last=False,
     )
+
+
+def _base_evaluation(config: TrainConfig, trainer: Any, reporter: Reporter) -> dict[str, Any]:
+    """The base model's validation scores (log entry of step 0), for comparison.
+
+    A new run measures them and keeps them in ``CHECKPOINTS/base_eval.json``; a resumed run
+    reads them back from there (its model is no longer the base model). ``{}`` when a resumed
+    run's checkpoints predate that file.
+    """
+    path = config.checkpoints / BASE_EVAL_FILE
+    if config.resume:
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return saved if isinstance(saved, dict) else {}
+    with reporter.task("Scoring the base model"):
+        base = {**trainer.evaluate(), "epoch": 0.0, "step": 0}
+    if trainer.is_world_process_zero():
+        write_json(path, base)
+    return base
 
 
 def _first_metric(history: list[dict[str, Any]], key: str) -> float | None:

@@ -1,0 +1,149 @@
+"""Writing a prepared folder: the layout ``train``, ``evaluate`` and ``index`` read.
+
+``dataset/`` and ``parquet/`` (the postings of each split), ``gold_queries.parquet`` (when the
+source brings queries), ``dropped.jsonl``, ``triplets/``, ``queries.parquet``,
+``failed_queries.jsonl``, ``ir/{split}`` and ``ir/{split}-gold`` (BEIR layout),
+``prepare_report.json`` and ``config.json``, each written once, into a temporary folder that
+replaces ``--out`` only when everything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from embedtune._io import atomic_dir, write_json
+from embedtune.data.config import PrepareConfig
+from embedtune.data.postings import PreparedCorpus
+from embedtune.data.split import SPLIT_NAMES
+from embedtune.evaluate.beir_write import write_beir
+from embedtune.negatives.mining import NegativeConfig
+from embedtune.prepare.result import TrainingData
+from embedtune.progress import Reporter
+from embedtune.queries.config import QueryConfig
+
+
+def write_output(config: PrepareConfig, reporter: Reporter, write: Callable[[Path], None]) -> None:
+    """``write(folder)`` into a temporary folder that replaces ``config.out`` when it succeeds;
+    then push to the Hub if asked."""
+    with (
+        reporter.task(f"Writing {config.out}", total=None),
+        atomic_dir(config.out, overwrite=config.overwrite) as tmp,
+    ):
+        write(tmp)
+    if config.push_to_hub:
+        from embedtune.data.hub import push_prepared
+
+        with reporter.task(f"Pushing to the Hub: {config.push_to_hub}", total=None):
+            push_prepared(config.out, config.push_to_hub)
+
+
+def write_prepared(
+    data: TrainingData,
+    out: Path,
+    config: PrepareConfig,
+    queries: QueryConfig,
+    negatives: NegativeConfig,
+) -> None:
+    """Write every file of a prepared folder into ``out`` (an existing, empty folder)."""
+    _write_postings(data.corpus, out)
+    _write_training(data, out)
+    write_json(out / "prepare_report.json", data.report)
+    write_json(
+        out / "config.json",
+        {
+            "prepare": config.to_dict(),
+            "versions": _versions(),
+            "queries": queries.to_dict(),
+            "negatives": negatives.to_dict(),
+        },
+    )
+
+
+def _write_postings(prepared: PreparedCorpus, out: Path) -> None:
+    """The postings of each split (Arrow + Parquet), gold queries and dropped rows."""
+    import datasets
+
+    by_split = {
+        name: prepared.postings[prepared.postings["split"] == name].reset_index(drop=True)
+        for name in SPLIT_NAMES
+    }
+    dataset = datasets.DatasetDict(
+        {
+            name: datasets.Dataset.from_pandas(df, preserve_index=False)
+            for name, df in by_split.items()
+        }
+    )
+    with _quiet_datasets():
+        dataset.save_to_disk(str(out / "dataset"))
+    (out / "parquet").mkdir()
+    for name, df in by_split.items():
+        df.to_parquet(out / "parquet" / f"{name}.parquet", index=False)
+    if prepared.gold_queries is not None:
+        prepared.gold_queries.to_parquet(out / "gold_queries.parquet", index=False)
+    pd.DataFrame(prepared.dropped).to_json(out / "dropped.jsonl", orient="records", lines=True)
+
+
+def _write_training(data: TrainingData, out: Path) -> None:
+    """triplets/, queries.parquet, failed_queries.jsonl and the BEIR sets under ir/."""
+    import datasets
+
+    with _quiet_datasets():
+        datasets.DatasetDict(
+            {name: _as_dataset(frame) for name, frame in data.triplets.items()}
+        ).save_to_disk(  # one shard each: datasets cannot load an empty split saved with none
+            str(out / "triplets"), num_shards=dict.fromkeys(data.triplets, 1)
+        )
+    data.queries.to_parquet(out / "queries.parquet", index=False)
+    with (out / "failed_queries.jsonl").open("w", encoding="utf-8") as f:
+        for row in data.failed:
+            f.write(json.dumps(row.__dict__, ensure_ascii=False) + "\n")
+    postings = data.corpus.postings
+    gold = data.corpus.gold_queries
+    for name in SPLIT_NAMES:
+        split_postings = postings[postings["split"] == name]
+        write_beir(out / "ir" / name, split_postings, data.queries[data.queries["split"] == name])
+        if gold is not None:
+            write_beir(out / "ir" / f"{name}-gold", split_postings, gold[gold["split"] == name])
+
+
+def _as_dataset(frame: pd.DataFrame) -> Any:
+    """A string-typed ``datasets.Dataset`` (an empty frame keeps its columns and loads back)."""
+    import datasets
+
+    features = datasets.Features({c: datasets.Value("string") for c in frame.columns})
+    return datasets.Dataset.from_dict(
+        {c: frame[c].astype(str).tolist() for c in frame.columns}, features=features
+    )
+
+
+@contextmanager
+def _quiet_datasets() -> Iterator[None]:
+    """Hide datasets' own progress bars for a moment (we show ours), then restore the setting."""
+    import datasets
+
+    was_enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            datasets.enable_progress_bars()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("embedtune", "datasets", "transformers", "tokenizers", "pandas"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
