@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from embedtune.evaluate.beir import BeirData, load_beir
-from embedtune.evaluate.evaluate import load_encoder
+from embedtune.evaluate.model_eval import load_encoder
 from embedtune.evaluate.retrieval import evaluate_retrieval
 from embedtune.models.registry import installed_models, model_cache_dir
 

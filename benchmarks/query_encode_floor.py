@@ -54,8 +54,8 @@ def main() -> None:
     import torch
 
     from embedtune.data.demo import generate_demo_corpus
-    from embedtune.export.encoder import OnnxEncoder
     from embedtune.export.onnx import export_onnx
+    from embedtune.export.onnx_encoder import OnnxEncoder
     from embedtune.models.registry import load_model, resolve_model
 
     demo = generate_demo_corpus(2000, seed=1, repost_rate=0.0)

@@ -40,3 +40,20 @@ def test_each_check(field: str, value: Any, message: str) -> None:
     kwargs: dict[str, Any] = {"source": "demo", "out": Path("x"), field: value}
     with pytest.raises(EmbedtuneError, match=message):
         PrepareConfig(**kwargs)
+
+
+def test_from_flags_parses_split_and_titles_and_keeps_defaults_for_unset() -> None:
+    c = PrepareConfig.from_flags(
+        "demo", Path("x"), split="80/10/10", keep_titles=" nurse, ,chef ", seed=None, model=None
+    )
+    assert c.split == (0.8, 0.1, 0.1)
+    assert c.keep_titles == ("nurse", "chef")
+    assert (c.seed, c.model) == (42, "all-MiniLM-L6-v2")
+
+
+@pytest.mark.parametrize(
+    ("split", "message"), [("a,b,c", "not a list of numbers"), ("0.5,0.5", "three parts")]
+)
+def test_from_flags_bad_split(split: str, message: str) -> None:
+    with pytest.raises(EmbedtuneError, match=message):
+        PrepareConfig.from_flags("demo", Path("x"), split=split, keep_titles=None)

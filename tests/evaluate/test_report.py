@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from embedtune.evaluate.evaluate import EvaluateConfig, Evaluation, ModelEvaluation
+from embedtune.evaluate.model_eval import EvaluateConfig, Evaluation, ModelEvaluation
 from embedtune.evaluate.report import (
     plot_training,
     read_log_history,

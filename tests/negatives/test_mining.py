@@ -479,3 +479,10 @@ def test_progress_reaches_the_total(method: Any) -> None:
     cfg = NegativeConfig(method=method, chunk_size=16)
     mine_from_embeddings(c, c, np.arange(120), cfg, reporter=reporter)
     assert [(total, done) for _, total, done in reporter.tasks] == [(120, 120)]
+
+
+def test_config_from_flags_keeps_defaults_for_unset_and_checks_the_method() -> None:
+    cfg = NegativeConfig.from_flags(method=None, num_negatives=None, guard=0.9)
+    assert (cfg.method, cfg.num_negatives, cfg.guard) == ("hard", 1, 0.9)
+    with pytest.raises(EmbedtuneError, match="unknown negatives method 'soft'"):
+        NegativeConfig.from_flags(method="soft")

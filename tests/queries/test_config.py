@@ -47,3 +47,22 @@ def test_config_properties_and_dict() -> None:
 def test_each_check(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(EmbedtuneError, match=message):
         QueryConfig(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("source", "llm_model", "llm_base_url", "expected"),
+    [
+        (None, None, None, ("offline", "gpt-4o-mini")),
+        (None, "llama3", None, ("openai", "llama3")),
+        (None, None, "http://localhost:11434/v1", ("openai", "gpt-4o-mini")),
+        ("offline", "llama3", None, ("offline", "llama3")),
+    ],
+)
+def test_from_flags_resolves_source_and_model(
+    source: str | None, llm_model: str | None, llm_base_url: str | None, expected: tuple[str, str]
+) -> None:
+    c = QueryConfig.from_flags(
+        source, llm_model=llm_model, llm_base_url=llm_base_url, round_trip_k=None
+    )
+    assert (c.source, c.llm_model) == expected
+    assert c.round_trip_k is None and c.llm_base_url == llm_base_url

@@ -219,7 +219,7 @@ def test_missing_openai_package_says_how_to_install(
 
 def test_importing_the_routes_does_not_import_openai() -> None:
     code = (
-        "import sys, embedtune.queries.llm, embedtune.queries.batch, embedtune.queries.clean;"
+        "import sys, embedtune.queries.llm, embedtune.queries.batch, embedtune.queries.answers;"
         "print('openai' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

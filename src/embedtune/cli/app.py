@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from embedtune.errors import EmbedtuneError
-
 app = typer.Typer(
     name="embedtune",
     help="Turn a domain corpus into a fine-tuned embedding model and a search service.",
@@ -58,19 +56,6 @@ def _split_list(value: str | None) -> tuple[str, ...]:
 
 
 def _fractions(value: str) -> tuple[float, float, float]:
-    parts = [p for p in value.replace("/", ",").split(",") if p.strip()]
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise EmbedtuneError(
-            f"--split {value!r} is not a list of numbers", fix="use e.g. --split 0.8,0.1,0.1"
-        ) from None
-    if len(numbers) != 3:
-        raise EmbedtuneError(
-            f"--split {value!r} needs three parts (train, validation, test)",
-            fix="use e.g. --split 0.8,0.1,0.1 or 80/10/10",
-        )
-    total = sum(numbers)
-    if total > 1.5:  # percentages
-        numbers = [n / 100 for n in numbers]
-    return (numbers[0], numbers[1], numbers[2])
+    from embedtune.data.split import parse_fractions
+
+    return parse_fractions(value)

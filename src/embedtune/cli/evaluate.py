@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from embedtune.cli.app import _split_list, app
+from embedtune.cli.options import DataSplit, EncodeBatchSize, General, GeneralMaxDocs, JsonOutput
 
 if TYPE_CHECKING:
-    from embedtune.evaluate.evaluate import Evaluation
+    from embedtune.evaluate.model_eval import Evaluation
 
 _SHOWN = ("ndcg@10", "mrr@10", "recall@1", "recall@5", "recall@10", "map@100", "accuracy@1")
 
@@ -23,9 +24,7 @@ def evaluate(
     data: Annotated[
         Path | None, typer.Option("--data", help="A prepared folder (embedtune prepare --out).")
     ] = None,
-    split: Annotated[
-        str, typer.Option("--split", help="Split of --data: test or validation (or train).")
-    ] = "test",
+    split: DataSplit = "test",
     beir: Annotated[
         Path | None,
         typer.Option("--beir", help="Evaluate on a folder in BEIR layout instead of --data."),
@@ -33,14 +32,7 @@ def evaluate(
     compare: Annotated[
         str | None, typer.Option("--compare", help="Also evaluate this base model; show deltas.")
     ] = None,
-    general: Annotated[
-        Path | None,
-        typer.Option(
-            "--general",
-            help="A BEIR folder to check general ability on too (warns when nDCG@10 drops "
-            "more than --max-drop against --compare).",
-        ),
-    ] = None,
+    general: General = None,
     max_drop: Annotated[
         float, typer.Option(help="nDCG@10 drop against the base that triggers a warning.")
     ] = 0.02,
@@ -55,25 +47,17 @@ def evaluate(
         Path | None,
         typer.Option(help="trainer_state.json (or its folder) for the report's loss curves."),
     ] = None,
-    general_max_docs: Annotated[
-        int | None,
-        typer.Option(
-            help="Score --general on a seeded sample of N documents (relevant ones kept): faster; "
-            "compare base and fine-tuned on the same sample only."
-        ),
-    ] = None,
-    batch_size: Annotated[int, typer.Option(help="Texts per encoding batch.")] = 64,
+    general_max_docs: GeneralMaxDocs = None,
+    batch_size: EncodeBatchSize = 64,
     strict: Annotated[
         bool, typer.Option(help="Fail on qrels rows naming unknown ids instead of skipping them.")
     ] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the results as one JSON object on stdout.")
-    ] = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Retrieval metrics (nDCG@10, MRR@10, Recall@k, MAP@100, accuracy@1) and triplet accuracy."""
     from embedtune.cli.reporting import RichReporter, emit_json, stderr
-    from embedtune.evaluate.evaluate import EvaluateConfig
-    from embedtune.evaluate.evaluate import evaluate as run_evaluate
+    from embedtune.evaluate.model_eval import EvaluateConfig
+    from embedtune.evaluate.model_eval import evaluate as run_evaluate
 
     config = EvaluateConfig(
         model=model,
@@ -155,7 +139,7 @@ def select(
             "--models", help="Comma-separated candidates (default: every installed base model)."
         ),
     ] = None,
-    split: Annotated[str, typer.Option(help="Split to score on.")] = "validation",
+    split: DataSplit = "validation",
     by: Annotated[
         str,
         typer.Option(
@@ -166,10 +150,8 @@ def select(
     out: Annotated[
         Path, typer.Option(help="Folder for leaderboard.json and leaderboard.md.")
     ] = Path("runs/select"),
-    batch_size: Annotated[int, typer.Option(help="Texts per encoding batch.")] = 64,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the leaderboard as one JSON object on stdout.")
-    ] = False,
+    batch_size: EncodeBatchSize = 64,
+    json_output: JsonOutput = False,
 ) -> None:
     """Score candidate base models on the validation split and pick one."""
     from embedtune.cli.reporting import RichReporter, emit_json, stdout

@@ -7,7 +7,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from embedtune.cli.app import _fractions, _split_list, app, on_interrupt
+from embedtune.cli.app import app, on_interrupt
+from embedtune.cli.options import (
+    DemoSize,
+    Encoding,
+    IdColumn,
+    JsonOutput,
+    LLMBaseURL,
+    LLMModel,
+    Negatives,
+    NumNegatives,
+    Overwrite,
+    Seed,
+    TextColumn,
+    TitleColumn,
+    Yes,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -22,16 +37,9 @@ def prepare(
         typer.Argument(help="A CSV/JSONL/Parquet file, 'hf:OWNER/NAME' (or hf:FOLDER), or 'demo'."),
     ],
     out: Annotated[Path, typer.Option("--out", help="Output folder (written atomically).")],
-    text_column: Annotated[
-        str | None, typer.Option(help="Column with the posting text (guessed if unset).")
-    ] = None,
-    title_column: Annotated[
-        str | None, typer.Option(help="Column with the job title (guessed if unset).")
-    ] = None,
-    id_column: Annotated[
-        str | None,
-        typer.Option(help="Column with unique ids (guessed if unset; '' for content hashes)."),
-    ] = None,
+    text_column: TextColumn = None,
+    title_column: TitleColumn = None,
+    id_column: IdColumn = None,
     keep_titles: Annotated[
         str | None,
         typer.Option(
@@ -65,15 +73,13 @@ def prepare(
         float, typer.Option(help="Jaccard at which postings are kept in the same split.")
     ] = 0.5,
     split: Annotated[str, typer.Option(help="Train/validation/test fractions.")] = "0.8,0.1,0.1",
-    seed: Annotated[int, typer.Option(help="Seed for the split and the demo corpus.")] = 42,
-    demo_size: Annotated[
-        int, typer.Option(help="Jobs in the built-in demo corpus (source 'demo').")
-    ] = 1000,
-    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    seed: Seed = 42,
+    demo_size: DemoSize = 1000,
+    encoding: Encoding = "utf-8",
     hf_split: Annotated[
         str, typer.Option(help="Split to read from a Hugging Face dataset.")
     ] = "train",
-    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    overwrite: Overwrite = False,
     push_to_hub: Annotated[
         str | None,
         typer.Option(help="Also upload the result to this Hub dataset repo (OWNER/NAME)."),
@@ -90,15 +96,8 @@ def prepare(
     queries_per_posting: Annotated[
         int, typer.Option(help="Queries written per posting (offline and LLM routes).")
     ] = 1,
-    llm_model: Annotated[
-        str | None, typer.Option(help="Chat model for --queries openai[-batch] [gpt-4o-mini].")
-    ] = None,
-    llm_base_url: Annotated[
-        str | None,
-        typer.Option(
-            help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key: $OPENAI_API_KEY)."
-        ),
-    ] = None,
+    llm_model: LLMModel = None,
+    llm_base_url: LLMBaseURL = None,
     prompt_template: Annotated[
         Path | None,
         typer.Option(help="Your prompt template file (placeholders {title}, {text}, {n})."),
@@ -107,23 +106,15 @@ def prepare(
         Path | None,
         typer.Option(help="JSON price table for the Batch API cost estimate (USD per 1M tokens)."),
     ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Send an OpenAI batch without asking.")
-    ] = False,
+    yes: Yes = False,
     round_trip_k: Annotated[
         int | None,
         typer.Option(
             help="Keep only queries whose posting the base model ranks in the top K of its split."
         ),
     ] = None,
-    negatives: Annotated[
-        str,
-        typer.Option(
-            help="hard (top of the base model's ranking, false-negative guard), least-similar "
-            "(the tutorial's), or none (in-batch negatives only)."
-        ),
-    ] = "hard",
-    num_negatives: Annotated[int, typer.Option(help="Negatives per query (hard).")] = 1,
+    negatives: Negatives = "hard",
+    num_negatives: NumNegatives = 1,
     negatives_guard: Annotated[
         float,
         typer.Option(
@@ -136,9 +127,7 @@ def prepare(
     negatives_range_max: Annotated[
         int, typer.Option(help="Rank at which the hard-negative window ends (exclusive).")
     ] = 50,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")
-    ] = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Load, clean, dedupe, fit and split postings; write queries, negatives and training data."""
     from embedtune.cli.reporting import RichReporter, emit_json, stderr, stdout, table
@@ -147,20 +136,20 @@ def prepare(
     from embedtune.prepare import prepare as prepare_folder
     from embedtune.queries.config import QueryConfig
 
-    config = PrepareConfig(
-        source=source,
-        out=out,
+    config = PrepareConfig.from_flags(
+        source,
+        out,
+        split=split,
+        keep_titles=keep_titles,
         text_column=text_column,
         title_column=title_column,
         id_column=id_column,
-        keep_titles=_split_list(keep_titles),
         model=model,
         max_tokens=max_tokens,
         clean=clean,
         dedupe=dedupe,
         near_dup_threshold=near_dup_threshold,
         group_threshold=group_threshold,
-        split=_fractions(split),
         seed=seed,
         demo_size=demo_size,
         encoding=encoding,
@@ -168,21 +157,19 @@ def prepare(
         overwrite=overwrite,
         push_to_hub=push_to_hub,
     )
-    if queries is None:
-        queries = "openai" if (llm_model or llm_base_url) else "offline"
-    query_config = QueryConfig(
-        source=queries,
-        per_posting=queries_per_posting,
-        llm_model=llm_model or "gpt-4o-mini",
+    query_config = QueryConfig.from_flags(
+        queries,
+        llm_model=llm_model,
         llm_base_url=llm_base_url,
+        per_posting=queries_per_posting,
         prompt_template=prompt_template,
         prices=prices,
         yes=yes,
         round_trip_k=round_trip_k,
         seed=seed,
     )
-    negative_config = NegativeConfig(
-        method=negatives,  # type: ignore[arg-type]  # checked by NegativeConfig
+    negative_config = NegativeConfig.from_flags(
+        method=negatives,
         num_negatives=num_negatives,
         guard=negatives_guard,
         range_min=negatives_range_min,

@@ -8,6 +8,21 @@ from typing import Annotated, Any
 import typer
 
 from embedtune.cli.app import app, on_interrupt
+from embedtune.cli.options import (
+    DemoSize,
+    General,
+    GeneralMaxDocs,
+    IdColumn,
+    JsonOutput,
+    LLMBaseURL,
+    LLMModel,
+    Negatives,
+    NumNegatives,
+    Seed,
+    TextColumn,
+    TitleColumn,
+    Yes,
+)
 
 
 @app.command()
@@ -26,9 +41,9 @@ def run(
     pairs: Annotated[
         Path | None, typer.Option(help="Your (query, document) pairs (CSV/JSONL/Parquet).")
     ] = None,
-    text_column: Annotated[str | None, typer.Option(help="Column with the posting text.")] = None,
-    title_column: Annotated[str | None, typer.Option(help="Column with the job title.")] = None,
-    id_column: Annotated[str | None, typer.Option(help="Column with unique ids.")] = None,
+    text_column: TextColumn = None,
+    title_column: TitleColumn = None,
+    id_column: IdColumn = None,
     query_column: Annotated[
         str | None, typer.Option(help="Column with the queries (--pairs).")
     ] = None,
@@ -36,19 +51,10 @@ def run(
         str | None,
         typer.Option(help="How --corpus gets queries: offline, openai or openai-batch."),
     ] = None,
-    negatives: Annotated[
-        str | None, typer.Option(help="hard, least-similar or none [hard].")
-    ] = None,
-    llm_model: Annotated[
-        str | None, typer.Option(help="Model for --queries openai/openai-batch [gpt-4o-mini].")
-    ] = None,
-    llm_base_url: Annotated[
-        str | None,
-        typer.Option(help="An OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, Azure)."),
-    ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Send an OpenAI batch without asking.")
-    ] = False,
+    negatives: Negatives = None,
+    llm_model: LLMModel = None,
+    llm_base_url: LLMBaseURL = None,
+    yes: Yes = False,
     out: Annotated[Path | None, typer.Option(help="The run folder [runs/demo].")] = None,
     model: Annotated[
         str | None,
@@ -70,35 +76,21 @@ def run(
             "longest prepared text]."
         ),
     ] = None,
-    num_negatives: Annotated[
-        int | None, typer.Option(help="Negatives per query (hard) [1].")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed for every stage [42].")] = None,
+    num_negatives: NumNegatives = None,
+    seed: Seed = None,
     from_stage: Annotated[
         str | None,
         typer.Option(
             "--from", help="Rerun from this stage: prepare, select, train, evaluate or index."
         ),
     ] = None,
-    general: Annotated[
-        Path | None,
-        typer.Option(help="A BEIR folder to check general ability on, base vs fine-tuned."),
-    ] = None,
-    general_max_docs: Annotated[
-        int | None,
-        typer.Option(
-            help="Check --general on a seeded sample of N documents (faster) \\[default: all]."
-        ),
-    ] = None,
-    demo_size: Annotated[
-        int | None, typer.Option(help="Jobs in the built-in demo corpus [1000].")
-    ] = None,
+    general: General = None,
+    general_max_docs: GeneralMaxDocs = None,
+    demo_size: DemoSize = None,
     query: Annotated[
         str | None, typer.Option(help="A query to search in the finished index.")
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the run's results as one JSON object.")
-    ] = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Prepare, select, train, evaluate and index in one run folder; no data: the demo."""
     from embedtune._config import load_settings

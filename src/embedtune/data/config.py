@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embedtune.data.split import check_fractions
+from embedtune.data.split import check_fractions, parse_fractions
 from embedtune.errors import EmbedtuneError
 
 
@@ -61,6 +61,21 @@ class PrepareConfig:
                 f"--push-to-hub {self.push_to_hub!r} is not a repository id",
                 fix="use OWNER/NAME",
             )
+
+    @classmethod
+    def from_flags(
+        cls, source: str, out: Path, *, split: str, keep_titles: str | None, **flags: Any
+    ) -> PrepareConfig:
+        """The config of `embedtune prepare`'s flags: ``--split`` as text (``80/10/10`` too),
+        ``--keep-titles`` comma-separated; a flag left unset (None) keeps the default.
+
+        >>> c = PrepareConfig.from_flags("demo", Path("d"), split="80/10/10", keep_titles="a, b")
+        >>> (c.split, c.keep_titles)
+        ((0.8, 0.1, 0.1), ('a', 'b'))
+        """
+        given = {k: v for k, v in flags.items() if v is not None}
+        titles = tuple((keep_titles or "").split(","))
+        return cls(source, out, split=parse_fractions(split), keep_titles=titles, **given)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from embedtune.data.split import SPLIT_NAMES
 from embedtune.hub import push_folder
 
 CARD = """---
@@ -52,7 +53,7 @@ def push_prepared(
     with tempfile.TemporaryDirectory(prefix="embedtune-push-") as tmp:
         stage = Path(tmp)
         (stage / "data").mkdir()
-        for split in ("train", "validation", "test"):
+        for split in SPLIT_NAMES:
             shutil.copy(
                 folder / "parquet" / f"{split}.parquet", stage / "data" / f"{split}.parquet"
             )

@@ -26,6 +26,31 @@ def check_fractions(fractions: Sequence[float]) -> tuple[float, float, float]:
     return (float(fractions[0]), float(fractions[1]), float(fractions[2]))
 
 
+def parse_fractions(value: str) -> tuple[float, float, float]:
+    """A ``--split`` value as checked (train, validation, test) fractions; percentages allowed.
+
+    >>> parse_fractions("0.8,0.1,0.1")
+    (0.8, 0.1, 0.1)
+    >>> parse_fractions("80/10/10")
+    (0.8, 0.1, 0.1)
+    """
+    parts = [p for p in value.replace("/", ",").split(",") if p.strip()]
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise EmbedtuneError(
+            f"--split {value!r} is not a list of numbers", fix="use e.g. --split 0.8,0.1,0.1"
+        ) from None
+    if len(numbers) != 3:
+        raise EmbedtuneError(
+            f"--split {value!r} needs three parts (train, validation, test)",
+            fix="use e.g. --split 0.8,0.1,0.1 or 80/10/10",
+        )
+    if sum(numbers) > 1.5:  # percentages
+        numbers = [n / 100 for n in numbers]
+    return check_fractions(numbers)
+
+
 def grouped_split(
     groups: Sequence[int], fractions: Sequence[float] = (0.8, 0.1, 0.1), *, seed: int = 42
 ) -> list[SplitName]:

@@ -4,7 +4,7 @@
 * :mod:`.beir`: load and check a folder in BEIR layout;
 * :mod:`.retrieval`: embed, rank the whole corpus in bounded memory, score;
 * :mod:`.triplets`: triplet accuracy with sentence-transformers' ``TripletEvaluator``;
-* :mod:`.evaluate`: a model on a prepared split or a BEIR folder, against a base model;
+* :mod:`.model_eval`: a model on a prepared split or a BEIR folder, against a base model;
 * :mod:`.select`: the leaderboard of candidate base models;
 * :mod:`.report`: report.md / report.html with plots, and the model card;
 * :mod:`.writer`: all an evaluation leaves on disk (report, evaluation.json, model card).
@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 from embedtune.evaluate.beir import BeirData, document_text, load_beir
-from embedtune.evaluate.evaluate import (
+from embedtune.evaluate.metrics import METRIC_NAMES, recall_curve, retrieval_metrics
+from embedtune.evaluate.model_eval import (
     EvalSets,
     EvaluateConfig,
     Evaluation,
@@ -23,7 +24,6 @@ from embedtune.evaluate.evaluate import (
     evaluate_sets,
     load_sets,
 )
-from embedtune.evaluate.metrics import METRIC_NAMES, recall_curve, retrieval_metrics
 from embedtune.evaluate.report import write_model_card, write_report
 from embedtune.evaluate.retrieval import RetrievalResult, evaluate_retrieval, score_retrieval
 from embedtune.evaluate.select import (

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from embedtune._io import write_text
-from embedtune.evaluate.evaluate import Evaluation, ModelEvaluation
+from embedtune.evaluate.model_eval import Evaluation, ModelEvaluation
 
 REPORT_METRICS = ("ndcg@10", "mrr@10", "recall@10", "map@100", "accuracy@1")
 _SET_LABEL = {"main": "", "gold": " gold", "general": " general"}

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from embedtune._io import write_json, write_text
 from embedtune.errors import EmbedtuneError
-from embedtune.evaluate.evaluate import EvaluateConfig, evaluate_sets, load_encoder, load_sets
+from embedtune.evaluate.model_eval import EvaluateConfig, evaluate_sets, load_encoder, load_sets
 from embedtune.progress import Reporter
 
 SelectBy = Literal[

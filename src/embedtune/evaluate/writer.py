@@ -14,7 +14,7 @@ from embedtune._io import write_json
 from embedtune.evaluate.report import write_model_card, write_report
 
 if TYPE_CHECKING:
-    from embedtune.evaluate.evaluate import Evaluation
+    from embedtune.evaluate.model_eval import Evaluation
 
 EVALUATION_FILE = "evaluation.json"
 REPORT_CARD = "model_card.md"

@@ -6,7 +6,6 @@ Needs the optional extra ``pip install 'embedtune[onnx]'``; importing this packa
 
 from __future__ import annotations
 
-from embedtune.export.encoder import INSTALL_FIX, OnnxEncoder, require_onnx
 from embedtune.export.layout import ModelLayout, pool, read_layout
 from embedtune.export.onnx import (
     CHECK_TEXTS,
@@ -16,6 +15,7 @@ from embedtune.export.onnx import (
     compare_embeddings,
     export_onnx,
 )
+from embedtune.export.onnx_encoder import INSTALL_FIX, OnnxEncoder, require_onnx
 
 __all__ = [
     "CHECK_TEXTS",

@@ -8,7 +8,7 @@ with torch and with each file and refuses the export unless they agree within a
 :class:`Tolerance`. ``OUT/onnx/`` is written atomically: a failed check leaves what was there.
 ``OUT`` defaults to the model folder, sentence-transformers' own layout.
 
-:class:`OnnxEncoder` (in :mod:`embedtune.export.encoder`) runs such a file without torch.
+:class:`OnnxEncoder` (in :mod:`embedtune.export.onnx_encoder`) runs such a file without torch.
 
 Needs the optional extra: ``pip install 'embedtune[onnx]'`` (onnx and onnxruntime).
 """
@@ -28,8 +28,8 @@ import numpy as np
 
 from embedtune._io import atomic_dir, check_out, write_json
 from embedtune.errors import EmbedtuneError
-from embedtune.export.encoder import INSTALL_FIX, OUTPUT_NAME, OnnxEncoder, require_onnx
 from embedtune.export.layout import read_layout
+from embedtune.export.onnx_encoder import INSTALL_FIX, OUTPUT_NAME, OnnxEncoder, require_onnx
 from embedtune.progress import NullReporter, Reporter
 
 if TYPE_CHECKING:

@@ -146,7 +146,7 @@ class Searcher:
             raise EmbedtuneError(
                 f"unknown query encoder {query_encoder!r}", fix="use torch, onnx or onnx-int8"
             )
-        from embedtune.export.encoder import OnnxEncoder
+        from embedtune.export.onnx_encoder import OnnxEncoder
 
         # checked here too (the constructor checks again) so a wrong model is reported before
         # a missing ONNX export

@@ -1,5 +1,9 @@
 """Negative mining: pick, for each (query, positive) pair, postings to train against.
 
+One file on purpose (a little over 500 lines): the methods share the false-negative guard, the
+groups and the rank window, which must stay one definition; the top-k kernel is in
+:mod:`embedtune.negatives.topk`, the window widening in :mod:`embedtune.negatives.widen`.
+
 Three methods (``--negatives``; the names are a contract):
 
 * ``hard`` (default): highly ranked postings for the query under the base model, minus the
@@ -102,6 +106,16 @@ class NegativeConfig:
             raise EmbedtuneError(
                 f"chunk_size={self.chunk_size} is below 1", fix="use 1 or more (default 4096)"
             )
+
+    @classmethod
+    def from_flags(cls, **flags: Any) -> NegativeConfig:
+        """The config of the negatives flags; a flag left unset (None) keeps the default (the
+        method is checked here, named as a string).
+
+        >>> NegativeConfig.from_flags(method=None, num_negatives=3).num_negatives
+        3
+        """
+        return cls(**{k: v for k, v in flags.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

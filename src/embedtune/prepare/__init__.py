@@ -7,7 +7,7 @@ round-trip filter (:mod:`embedtune.queries`) -> negatives (:mod:`embedtune.negat
 
 from __future__ import annotations
 
-from embedtune.prepare.pipeline import build_training_data, prepare
+from embedtune.prepare.orchestrator import build_training_data, prepare
 from embedtune.prepare.result import TrainingData
 from embedtune.prepare.rows import negative_columns, split_rows, triplet_frame
 from embedtune.prepare.write import write_output, write_prepared

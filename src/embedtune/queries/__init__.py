@@ -3,6 +3,7 @@ own column; the round-trip filter keeps those that find their posting."""
 
 from __future__ import annotations
 
+from embedtune.queries.answers import clean_raw_answer, parse_answer, select_queries
 from embedtune.queries.batch import (
     DEFAULT_PRICES,
     CostEstimate,
@@ -10,7 +11,6 @@ from embedtune.queries.batch import (
     generate_batch_queries,
     load_prices,
 )
-from embedtune.queries.clean import clean_raw_answer, parse_answer, select_queries
 from embedtune.queries.column import take_query_column, user_queries
 from embedtune.queries.config import QUERY_METHODS, QueryConfig, QueryMethod, parse_query_source
 from embedtune.queries.dispatch import Confirm, write_queries

@@ -1,5 +1,8 @@
 """Search queries through the OpenAI Batch API (``--queries openai-batch``): half price, <= 24 h.
 
+One file on purpose (a little over 500 lines): the steps below share one resumable state
+(``batch.json``), and splitting them would spread that state's reads and writes over modules.
+
 The steps, each safe to interrupt:
 
 1. Render every posting's prompt; answers already in the cache are not sent again.

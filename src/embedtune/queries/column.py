@@ -10,7 +10,7 @@ import pandas as pd
 
 from embedtune.data.load import Corpus
 from embedtune.errors import EmbedtuneError
-from embedtune.queries.clean import clean_line
+from embedtune.queries.answers import clean_line
 from embedtune.queries.records import QueryRecord
 
 MAX_QUERY_WORDS = 32

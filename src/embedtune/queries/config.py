@@ -72,6 +72,25 @@ class QueryConfig:
                     f"{flag} {path} is not a file", fix=f"pass an existing {flag} file"
                 )
 
+    @classmethod
+    def from_flags(
+        cls, source: str | None, *, llm_model: str | None, llm_base_url: str | None, **flags: Any
+    ) -> QueryConfig:
+        """The config of `embedtune prepare`'s query flags; a flag left unset (None) keeps the
+        default. Without ``--queries``, naming an LLM (model or endpoint) means ``openai``.
+
+        >>> QueryConfig.from_flags(None, llm_model=None, llm_base_url="http://x/v1").source
+        'openai'
+        >>> QueryConfig.from_flags(None, llm_model=None, llm_base_url=None).source
+        'offline'
+        """
+        if source is None:
+            source = "openai" if (llm_model or llm_base_url) else "offline"
+        given = {k: v for k, v in flags.items() if v is not None}
+        if llm_model:
+            given["llm_model"] = llm_model
+        return cls(source=source, llm_base_url=llm_base_url, **given)
+
     @property
     def method(self) -> QueryMethod:
         return parse_query_source(self.source)[0]

@@ -1,5 +1,8 @@
 """Search queries from an LLM behind any OpenAI-compatible chat endpoint (``--queries openai``).
 
+One file on purpose (about 500 lines): the client, its retry policy and the cache writes are one
+loop; the answer parsing is in :mod:`embedtune.queries.answers`.
+
 OpenAI, Azure OpenAI (its ``/openai/v1/`` URL), vLLM, Ollama and the llama.cpp server all speak
 the chat-completions protocol; the official ``openai`` client talks to each of them given a base
 URL. The client is imported only here, when this route runs (``pip install 'embedtune[llm]'``).
@@ -33,8 +36,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from embedtune.errors import EmbedtuneError
 from embedtune.progress import NullReporter, Reporter
+from embedtune.queries.answers import parse_answer
 from embedtune.queries.cache import AnswerCache, cache_key, default_cache_dir
-from embedtune.queries.clean import parse_answer
 from embedtune.queries.prompt import DEFAULT_PROMPT, check_template, render_prompt
 from embedtune.queries.records import FailedRow, Posting, QueryRecord, QueryResult
 

@@ -28,7 +28,7 @@ from embedtune.errors import EmbedtuneError
 
 if TYPE_CHECKING:
     from embedtune.data.config import PrepareConfig
-    from embedtune.evaluate.evaluate import EvaluateConfig
+    from embedtune.evaluate.model_eval import EvaluateConfig
     from embedtune.evaluate.select import SelectConfig
     from embedtune.index.config import IndexConfig
     from embedtune.negatives.mining import NegativeConfig
@@ -138,7 +138,7 @@ def _train() -> TrainConfig:
 
 
 def _evaluate() -> EvaluateConfig:
-    from embedtune.evaluate.evaluate import EvaluateConfig
+    from embedtune.evaluate.model_eval import EvaluateConfig
 
     return EvaluateConfig(model="model", data=Path("data"))
 

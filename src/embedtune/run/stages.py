@@ -137,7 +137,7 @@ class Evaluate(_Sections):
     name: StageName = "evaluate"
 
     def __call__(self, ctx: StageContext) -> dict[str, Any]:
-        from embedtune.evaluate.evaluate import evaluate
+        from embedtune.evaluate.model_eval import evaluate
         from embedtune.evaluate.writer import write_evaluation
 
         base = ctx.state.result("select")["pick"]

@@ -48,12 +48,12 @@ from embedtune.data.demo.corpus import DemoCorpus, generate_demo_corpus
 from embedtune.data.demo.vocab import (
     Industry,
     RoleFamily,
-    Seniority,
     industries,
     levels,
     role_families,
     skill_aliases,
 )
+from embedtune.data.facets import Seniority
 
 __all__ = [
     "INDUSTRIES",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from embedtune.data.demo.vocab import City, Seniority, WorkMode
+from embedtune.data.demo.vocab import City
+from embedtune.data.facets import Seniority, WorkMode
 
 __all__ = ["Channel", "Company", "Draft", "Facets", "Section", "Style", "TextFormat"]
 

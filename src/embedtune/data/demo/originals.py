@@ -11,17 +11,16 @@ from embedtune.data.demo.sections import assemble
 from embedtune.data.demo.vocab import (
     Industry,
     RoleFamily,
-    Seniority,
-    WorkMode,
     company_phrases,
     industries,
     levels,
     role_families,
 )
+from embedtune.data.facets import Seniority, WorkMode
 
 __all__ = ["make_original"]
 
-_MODE_WEIGHTS: dict[WorkMode, float] = {"remote": 0.3, "hybrid": 0.4, "on-site": 0.3}
+_MODE_WEIGHTS: dict[WorkMode, float] = {"remote": 0.3, "hybrid": 0.4, "onsite": 0.3}
 _CHANNEL_WEIGHTS: dict[Channel, float] = {"direct": 0.68, "aggregator": 0.22, "recruiter": 0.1}
 _HIGH_PAY_STATES = frozenset({"CA", "NY", "WA"})  # salaries 8% above the rest
 

@@ -4,7 +4,7 @@ One file per kind of words, each with an `_about` line saying what it holds:
 
 - ``skills.json``: skill -> other ways people write it (`SKILL_ALIASES`).
 - ``roles.json``, ``industries.json``: `RoleFamily` and `Industry` records.
-- ``seniority.json``: `Level` records, junior to principal.
+- ``seniority.json``: `Level` records, one per `DEMO_SENIORITIES` (junior to principal).
 - ``companies.json``, ``channels.json``: the boilerplate around a role (`CompanyPhrases`,
   `ChannelPhrases`).
 - ``postings.json``: the role part of a posting (`PostingPhrases`).
@@ -23,12 +23,14 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, TypeVar
 
 from embedtune._vocab import VocabularyFile
 from embedtune.data.demo.schema import SchemaError, convert
+from embedtune.data.facets import SENIORITIES, WORK_MODES, Seniority, WorkMode
 
 __all__ = [
+    "DEMO_SENIORITIES",
     "POSTING_SLOTS",
     "ChannelPhrases",
     "City",
@@ -38,8 +40,6 @@ __all__ = [
     "PostingPhrases",
     "QueryPhrases",
     "RoleFamily",
-    "Seniority",
-    "WorkMode",
     "channel_phrases",
     "company_phrases",
     "industries",
@@ -51,8 +51,8 @@ __all__ = [
     "skill_aliases",
 ]
 
-Seniority = Literal["junior", "mid", "senior", "staff", "lead", "principal"]
-WorkMode = Literal["remote", "hybrid", "on-site"]
+# The levels the demo writes postings for: all but intern.
+DEMO_SENIORITIES: tuple[Seniority, ...] = tuple(s for s in SENIORITIES if s != "intern")
 
 _R = TypeVar("_R")
 
@@ -225,7 +225,7 @@ class PostingPhrases:
         for name in ("skill_lines", "nice_lines"):
             if sorted(getattr(self, name)) != list(range(1, len(getattr(self, name)) + 1)):
                 raise ValueError(f"{name} must be keyed 1, 2, ... without gaps")
-        _check_keys("mode_lines", self.mode_lines, WorkMode)
+        _check_keys("mode_lines", self.mode_lines, WORK_MODES)
 
 
 @dataclass(frozen=True)
@@ -240,12 +240,12 @@ class QueryPhrases:
 
     def __post_init__(self) -> None:
         _require_all(self)
-        _check_keys("seniority", self.seniority, Seniority)
-        _check_keys("where", self.where, WorkMode)
+        _check_keys("seniority", self.seniority, DEMO_SENIORITIES)
+        _check_keys("where", self.where, WORK_MODES)
 
 
-def _check_keys(name: str, table: Mapping[Any, object], choices: Any) -> None:
-    missing = [key for key in get_args(choices) if key not in table]
+def _check_keys(name: str, table: Mapping[Any, object], choices: tuple[str, ...]) -> None:
+    missing = [key for key in choices if key not in table]
     if missing:
         raise ValueError(f"{name} lacks {missing}")
 
@@ -320,8 +320,8 @@ def industries() -> Mapping[str, Industry]:
 @functools.cache
 def levels() -> Mapping[Seniority, Level]:
     file, table = _table("seniority.json", "levels", Level)
-    if list(table) != list(get_args(Seniority)):
-        raise file.error("levels", f"must list {list(get_args(Seniority))} in order")
+    if list(table) != list(DEMO_SENIORITIES):
+        raise file.error("levels", f"must list {list(DEMO_SENIORITIES)} in order")
     return table
 
 

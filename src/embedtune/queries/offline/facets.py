@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from embedtune.data.facets import WorkMode
 from embedtune.queries.offline.role import Role
-from embedtune.queries.offline.words import WorkMode, offline_words
+from embedtune.queries.offline.words import offline_words
 
 __all__ = ["Facets", "find_domain", "find_work_mode", "find_years"]
 

@@ -15,8 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from embedtune.data.facets import Seniority
 from embedtune.queries.keyphrases import stem_key
-from embedtune.queries.offline.words import Seniority, offline_words
+from embedtune.queries.offline.words import offline_words
 
 __all__ = ["HEAD_NOUNS", "MAX_ROLE_WORDS", "Role", "parse_title", "role_topics"]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from embedtune._vocab import VocabularyFile
+from embedtune.data.facets import SENIORITIES, WORK_MODES, Seniority, WorkMode
 from embedtune.errors import EmbedtuneError
 
 __all__ = [
@@ -24,16 +25,12 @@ __all__ = [
     "WORDS_FILE",
     "Joiner",
     "OfflineWords",
-    "Seniority",
     "Template",
-    "WorkMode",
     "offline_words",
 ]
 
 WORDS_FILE = "words.json"
 
-Seniority = Literal["intern", "junior", "mid", "senior", "staff", "lead", "principal"]
-WorkMode = Literal["remote", "hybrid", "onsite"]
 Joiner = Literal["space", "comma", "and"]
 # What a template may hold: the role, its seniority, the keyphrases, years ("5+ years", or
 # "5+ years experience" as yexp), the work mode and the industry.
@@ -106,7 +103,7 @@ class OfflineWords:
     skill_shorthands: dict[str, str]
 
     def __post_init__(self) -> None:
-        levels, modes = get_args(Seniority), get_args(WorkMode)
+        levels, modes = SENIORITIES, WORK_MODES
         bad = sorted(set(self.title_seniority.values()) - set(levels))
         if bad:
             raise ValueError(f"title_seniority: invalid level {bad}; valid: {', '.join(levels)}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from embedtune.errors import EmbedtuneError
-from embedtune.queries.clean import (
+from embedtune.queries.answers import (
     clean_line,
     clean_raw_answer,
     is_refusal,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from embedtune.data.split import SPLIT_NAMES
 from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.beir import BeirData, OnUnknown, load_beir, sample_documents
 from embedtune.evaluate.metrics import METRIC_NAMES
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
 
     from embedtune.models.encoder import SentenceTransformerEncoder
 
-Split = Literal["train", "validation", "test"]
-SPLITS: tuple[str, ...] = ("train", "validation", "test")
 SetName = Literal["main", "gold", "general"]
 """``main``: the split's generated queries, or the ``--beir`` folder; ``gold``: the split's gold
 queries; ``general``: the general-ability BEIR folder."""
@@ -62,9 +61,9 @@ class EvaluateConfig:
                 "give exactly one of --data (a prepared folder) and --beir (a BEIR folder)",
                 fix="e.g. --data runs/demo/data --split test, or --beir path/to/beir",
             )
-        if self.split not in SPLITS:
+        if self.split not in SPLIT_NAMES:
             raise EmbedtuneError(
-                f"invalid split {self.split!r}", fix=f"use one of {', '.join(SPLITS)}"
+                f"invalid split {self.split!r}", fix=f"use one of {', '.join(SPLIT_NAMES)}"
             )
         if self.general_max_docs is not None and self.general_max_docs < 100:
             raise EmbedtuneError(

@@ -8,7 +8,7 @@ import pytest
 from tests.evaluate.conftest import POSTINGS, FakeEncoder
 
 from embedtune.errors import EmbedtuneError
-from embedtune.evaluate.evaluate import (
+from embedtune.evaluate.model_eval import (
     EvaluateConfig,
     Evaluation,
     deltas,
