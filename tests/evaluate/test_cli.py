@@ -164,3 +164,46 @@ def test_select_human_output(
     assert (tmp_path / "sel" / "leaderboard.md").is_file()
     code, _, err = run_cli(monkeypatch, capsys, *args, "--by", "speed")
     assert code == 2 and "invalid --by 'speed'" in err
+
+
+def test_eval_queries_rank_the_whole_prepared_corpus(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, prepared_dir: Path, tmp_path: Path
+) -> None:
+    """Hashing encoder (bag of words): the ranks, and so nDCG@10, are known by hand."""
+    import math
+
+    from tests.fakes import HashingEncoder
+
+    from embedtune.evaluate import model_eval
+
+    monkeypatch.setattr(
+        model_eval, "load_encoder", lambda name, **_: (object(), HashingEncoder(), name)
+    )
+    queries = tmp_path / "mine.csv"
+    queries.write_text(
+        "query,ids\n"
+        "credit risk python,p1\n"  # p1 (validation) shares all three words: rank 1
+        "kubernetes pytorch dashboards tableau finance,p3\n"  # p4 shares three, p3 two: rank 2
+        "spark pipelines embeddings retrieval,p2;p5\n"  # p2 and p5 share two each: ranks 1-2
+    )
+    args = ["evaluate", "--model", "m", "--data", str(prepared_dir), "--split", "test"]
+    code, out, err = run_cli(monkeypatch, capsys, *args, "--eval-queries", str(queries), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    user = result["user"]
+    assert user["num_queries"] == 3 and user["num_documents"] == 6  # every split, not only test
+    assert result["num_documents"] == 3  # the generated queries rank the test split
+    expected = (1.0 + 1 / math.log2(3) + 1.0) / 3
+    assert user["ndcg@10"] == pytest.approx(expected)
+    assert user["accuracy@1"] == pytest.approx(2 / 3)
+    assert result["eval_queries"] == str(queries)
+    # the human output leads with the user's queries, the generated ones last, labelled
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--eval-queries", str(queries))
+    assert code == 0
+    assert out.index("your queries: 3") < out.index("gold: 3") < out.index("generated queries")
+    assert "no honest measure" not in out
+
+    queries.write_text("query,id\ncredit risk,p1\nnurse,x1\ncook,x2\n")
+    code, _, err = run_cli(monkeypatch, capsys, *args, "--eval-queries", str(queries))
+    assert code == 2 and err.count("\n") == 1
+    assert "2 relevant ids are not in the evaluated corpus, e.g. 'x1', 'x2'" in err

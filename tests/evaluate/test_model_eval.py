@@ -94,3 +94,41 @@ def test_deltas_and_drop_warning(prepared_dir: Path, tmp_path: Path) -> None:
 
 def test_deltas_only_for_shared_metrics() -> None:
     assert deltas({"ndcg@10": 0.5, "triplet_accuracy": None}, {"ndcg@10": 0.5}) == {"ndcg@10": 0.0}
+
+
+def test_sets_honest_first_and_nested_in_json(prepared_dir: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    from embedtune.evaluate.titles import write_titles
+
+    rows = POSTINGS[3:]
+    postings = pd.DataFrame(rows, columns=["id", "title", "text"])
+    write_titles(prepared_dir / "ir" / "test-titles", postings)
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,id\ncredit risk,p1\n")
+    config = EvaluateConfig(model="m", data=prepared_dir, eval_queries=queries)
+    sets = load_sets(config)
+    assert list(sets.sets) == ["user", "titles", "gold", "main"]
+    assert len(sets.sets["user"].doc_ids) == 6  # every split's postings
+    assert sets.sets["titles"].queries == {
+        "t1": "bi analyst",
+        "t2": "ai researcher",
+        "t3": "analytics engineer",
+    }
+    model = evaluate_sets(
+        "m",
+        _text_encoder(
+            [
+                *ALL_TEXTS,
+                *(t.split("\n")[1] for t in ALL_TEXTS),
+                "credit risk",
+                "bi analyst",
+                "ai researcher",
+                "analytics engineer",
+            ]
+        ),
+        sets,
+    )
+    data = Evaluation(config, model).to_dict()
+    assert data["titles"]["num_queries"] == 3 and data["user"]["num_documents"] == 6
+    assert data["eval_queries"] == str(queries)

@@ -55,12 +55,43 @@ def test_report_files_and_numbers(evaluation: Evaluation, tmp_path: Path) -> Non
         assert (out / name).stat().st_size > 0
     assert (out / "training.png").read_bytes()[:4] == b"\x89PNG"
     md = (out / "report.md").read_text()
-    assert "| test | ndcg@10 | 0.500 | 0.800 | +0.300 |" in md
+    assert "| test generated | ndcg@10 | 0.500 | 0.800 | +0.300 |" in md
     assert "| test gold | ndcg@10 | 0.550 | 0.600 | +0.050 |" in md
-    assert "| test | triplet_accuracy | 0.900 | 0.950 | +0.050 |" in md
+    assert "| test generated | triplet_accuracy | 0.900 | 0.950 | +0.050 |" in md
+    # the honest measure (gold) leads; the generated queries come last, labelled as a check
+    assert md.index("| test gold |") < md.index("| test generated |")
+    assert "- test generated: generated queries (health check: written by the same" in md
+    assert "no honest measure" not in md
     assert "general ability: nDCG@10 dropped" in md
     html = (out / "report.html").read_text()
     assert "<img src='training.png'" in html and "<td>+0.300</td>" in html
+
+
+def test_honest_sets_lead_and_a_report_without_one_warns(tmp_path: Path) -> None:
+    config = EvaluateConfig(
+        model="ft", data=tmp_path, split="test", compare="b", eval_queries=tmp_path / "q.csv"
+    )
+    results = {"main": _result(0.9), "titles": _result(0.4), "user": _result(0.3)}
+    model = ModelEvaluation("ft", results, 0.95, True)
+    base = ModelEvaluation("b", {k: _result(0.2) for k in results}, 0.9, True)
+    md = (write_report(tmp_path / "r", [Evaluation(config, model, base)]) / "report.md").read_text()
+    rows = [line.split(" | ")[0] for line in md.splitlines() if "| ndcg@10 |" in line]
+    assert rows == ["| your queries", "| test titles", "| test generated"]
+    assert "- your queries: your 10 queries (" in md and "all splits (50)" in md
+    assert "never training queries" in md
+    assert "- test titles: the 10 distinct titles of the held-back test postings" in md
+    assert "no honest measure" not in md
+
+    only_generated = Evaluation(
+        EvaluateConfig(model="ft", data=tmp_path, split="test"),
+        ModelEvaluation("ft", {"main": _result(0.9)}, 0.95, True),
+    )
+    md = (write_report(tmp_path / "r2", [only_generated]) / "report.md").read_text()
+    assert "- no honest measure: the scores below are the model grading its own" in md
+    assert "--eval-queries FILE" in md and "--title-column" in md and "--general" in md
+    card = write_model_card(tmp_path / "m", only_generated.to_dict()).read_text()
+    assert "| generated queries (health check) | ndcg@10 | 0.900 |" in card
+    assert "- no honest measure" in card
 
 
 def test_no_training_plot_without_a_log(evaluation: Evaluation, tmp_path: Path) -> None:
@@ -90,9 +121,10 @@ def test_model_card(evaluation: Evaluation, tmp_path: Path) -> None:
     assert path.name == "README.md"
     assert card.startswith("---\nlibrary_name: sentence-transformers")
     assert "base_model: base" in card
-    assert "| queries | ndcg@10 | 0.800 | 0.500 | +0.300 |" in card
+    assert "| generated queries (health check) | ndcg@10 | 0.800 | 0.500 | +0.300 |" in card
     assert "| gold | ndcg@10 | 0.600 | 0.550 | +0.050 |" in card
-    assert "| queries | triplet_accuracy | 0.950 | 0.900 | +0.050 |" in card
+    assert card.index("| gold |") < card.index("| generated queries (health check) |")
+    assert "| generated queries (health check) | triplet_accuracy | 0.950 | 0.900 |" in card
 
 
 def _trainer_eval(step: int, score: float) -> dict[str, float]:
@@ -136,3 +168,28 @@ def test_training_panels_name_each_series_once() -> None:
         "loss": {},
         "validation": {"a_cosine_ndcg@10": [(1.0, 0.5)], "a_dot_ndcg@10": [(1.0, 0.4)]},
     }
+
+
+def test_interpolation_curve_in_the_report(evaluation: Evaluation, tmp_path: Path) -> None:
+    """train_config.json's weight choice beside the training log becomes interpolation.png."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "trainer_state.json").write_text(json.dumps({"log_history": [{"step": 1, "loss": 1}]}))
+    curve = [
+        {"weight": 0.0, "validation": 0.317, "general": 0.40},
+        {"weight": 0.5, "validation": 0.310, "general": None},
+        {"weight": 1.0, "validation": 0.299, "general": None},
+    ]
+    message = (
+        "fine-tuning did not beat the base model on ir/validation-gold: keeping the base weights"
+    )
+    choice = {"weight": 0.0, "curve": curve, "message": message, "general_set": "beir-x"}
+    (model / "train_config.json").write_text(json.dumps({"interpolation": choice}))
+    out = write_report(tmp_path / "r", [evaluation], training_log=model)
+    assert (out / "interpolation.png").read_bytes()[:4] == b"\x89PNG"
+    md = (out / "report.md").read_text()
+    assert f"## Tuned vs base weights: {message}" in md and "(interpolation.png)" in md
+
+    (model / "train_config.json").write_text(json.dumps({"interpolation": None}))  # off
+    out = write_report(tmp_path / "r2", [evaluation], training_log=model)
+    assert not (out / "interpolation.png").exists()

@@ -13,6 +13,7 @@ from tests.prepare.conftest import posting_rows
 
 from embedtune.data.config import PrepareConfig
 from embedtune.errors import EmbedtuneError
+from embedtune.evaluate.beir import load_beir
 from embedtune.prepare import TrainingData, prepare
 from embedtune.queries.config import QueryConfig
 
@@ -48,6 +49,19 @@ def test_prepare_writes_everything_atomically(tmp_path: Path, tiny_model_dir: Pa
         "queries.parquet",
         "triplets",
     ]
+    assert sorted(p.name for p in (out / "ir").iterdir()) == [
+        "test",
+        "test-titles",  # the corpus has titles: the held-back splits' titles as queries
+        "train",
+        "validation",
+        "validation-titles",
+    ]
+    test = pd.read_parquet(out / "parquet" / "test.parquet")
+    titles = load_beir(out / "ir" / "test-titles")
+    assert sorted(titles.queries.values()) == sorted(t.lower() for t in test["title"])
+    assert titles.doc_ids == list(test["id"])
+    for qid, text in titles.queries.items():  # relevant: the test postings with that title
+        assert set(titles.qrels[qid]) == set(test["id"][test["title"].str.lower() == text])
     report = result.report
     loaded = datasets.load_from_disk(str(out / "dataset"))
     assert {k: len(v) for k, v in loaded.items()} == report["splits"]

@@ -136,6 +136,14 @@ def test_yaml_sections_with_flags_on_top(tmp_path: Path) -> None:
     json.dumps(config.to_dict())  # the resolved config is plain JSON
 
 
+def test_train_watches_the_general_set(tmp_path: Path) -> None:
+    """--general reaches the train section too: the interpolation weight is chosen watching it."""
+    config = RunConfig.from_dict({"out": tmp_path, "general": str(tmp_path)})
+    assert config.train.general == config.evaluate.general == tmp_path
+    assert config.section_settings("train")["general"] == str(tmp_path)  # part of train's key
+    assert RunConfig.from_dict({"out": tmp_path}).train.general is None
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -216,10 +224,10 @@ def test_comparison_rows_only_where_both_sides_have_the_metric() -> None:
         "gold": {"ndcg@10": 0.6},
         "compare": {"triplet_accuracy": 0.9, "ndcg@10": 0.5, "gold": {"ndcg@10": 0.4}},
     }
-    assert comparison_rows(evaluation) == [
-        ("triplet accuracy", 0.9, 1.0),
-        ("nDCG@10", 0.5, 0.8),
+    assert comparison_rows(evaluation) == [  # the honest measure first
         ("nDCG@10, gold queries", 0.4, 0.6),
+        ("nDCG@10", 0.5, 0.8),
+        ("triplet accuracy", 0.9, 1.0),
     ]
     assert comparison_rows({"ndcg@10": 0.8}) == []
 

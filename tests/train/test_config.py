@@ -53,12 +53,33 @@ def test_tutorial_defaults() -> None:
         ({"max_seq_length": 4}, "--max-seq-length 4 is too small"),
         ({"push_to_hub": "noslash"}, "is not a repository id"),
         ({"resume": True, "overwrite": True}, "contradict"),
+        ({"interpolate": "sometimes"}, "--interpolate 'sometimes' is not a mode or a weight"),
+        ({"interpolate": 1.5}, "--interpolate 1.5 is outside 0..1"),
+        ({"interpolate": True}, "is not a mode or a weight"),
+        ({"general_max_docs": 50}, "a general sample of 50 documents is too small"),
+        ({"max_general_drop": -0.1}, "--max-general-drop -0.1 is outside 0..1"),
     ],
 )
 def test_checks(kw: dict[str, Any], message: str) -> None:
     with pytest.raises(EmbedtuneError, match=message) as info:
         make(**kw)
     assert info.value.fix  # every refusal says how to fix it
+
+
+def test_interpolate_settings() -> None:
+    c = make()
+    assert (c.interpolate, c.general, c.general_max_docs, c.max_general_drop) == (
+        "auto",
+        None,
+        1000,
+        0.01,
+    )
+    assert make(interpolate="0.25").interpolate == 0.25  # a flag or YAML string
+    assert make(interpolate=" OFF ").interpolate == "off" and make(interpolate=0).interpolate == 0
+    d = make(general="beir", interpolate=0.5).to_dict()
+    assert d["general"] == "beir" and TrainConfig.from_dict(d) == make(
+        general=Path("beir"), interpolate=0.5
+    )
 
 
 def test_triplet_allows_batch_of_one() -> None:

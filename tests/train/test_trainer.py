@@ -67,7 +67,11 @@ def test_train_writes_a_loadable_model(
     result = train(config(prepared_dir, tiny_model_dir, out), reporter=reporter)
     assert result.out == out and result.global_step == result.max_steps == 6  # 48 rows / 8
     # every optimizer step reaches the reporter (a redirected log prints lines from it)
-    assert reporter.tasks == [["Scoring the base model", None, 0], ["Training", 6, 6]]
+    assert reporter.tasks == [
+        ["Scoring the base model", None, 0],
+        ["Training", 6, 6],
+        ["Choosing the weight of the tuned model", None, 5],  # interpolate auto: 5 weights
+    ]
     assert not out.with_name("model.checkpoints").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folders left
 
@@ -84,6 +88,23 @@ def test_train_writes_a_loadable_model(
     assert {"torch", "transformers", "sentence-transformers", "python"} <= set(record["versions"])
     assert record["speed"]["max_seq_length"] == record["speed"]["longest_text_tokens"] < 128
     assert (out / "README.md").read_text().startswith("---")
+    # interpolate auto: five weights scored on ir/validation (no gold or title queries here)
+    choice = record["interpolation"]
+    assert choice == result.interpolation and choice["validation_set"] == "ir/validation"
+    assert "same generator" in choice["validation_note"]
+    curve = {p["weight"]: p["validation"] for p in choice["curve"]}
+    assert list(curve) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    # its end points are the trainer's own scores of the base and of the best checkpoint
+    assert curve[0.0] == pytest.approx(result.base_metric, abs=1e-6)
+    assert curve[1.0] == pytest.approx(result.best_metric, abs=1e-6)
+    # 6 steps at 2e-5 leave the tiny model's ranking as it was: a tie keeps the base, plainly
+    kept = max(v for w, v in curve.items() if w > 0) <= curve[0.0]
+    assert result.kept_base is kept is choice["kept_base"] is (choice["weight"] == 0)
+    if kept:
+        assert result.message == (
+            "fine-tuning did not beat the base model on ir/validation: keeping the base weights"
+        )
+        assert record["result"]["kept_base"] is True
 
     code = (
         "import sys, numpy as np; from sentence_transformers import SentenceTransformer as S\n"
@@ -100,7 +121,8 @@ def test_train_writes_a_loadable_model(
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     dim, diff, max_len = proc.stdout.split()
-    assert int(dim) == 32 and float(diff) > 1e-4  # loads cleanly, and training changed it
+    assert int(dim) == 32  # loads cleanly
+    assert float(diff) < 1e-6 if kept else float(diff) > 1e-4  # the base's weights, or changed
     assert int(max_len) == 128  # trained on the longest prepared text, saved with the model's own
 
 
@@ -203,7 +225,7 @@ def test_least_similar_negatives_are_dropped(
     shutil.copytree(prepared_dir, least)
     (least / "config.json").write_text('{"negatives": {"method": "least-similar"}}')
     pairs = write_prepared(tmp_path / "pairs", negatives=False)
-    settings = {"eval_steps": 0, "max_steps": 3}
+    settings = {"eval_steps": 0, "max_steps": 3, "interpolate": "off"}  # the trained weights
     dropped = train(config(least, tiny_model_dir, tmp_path / "a", **settings))
     train(config(pairs, tiny_model_dir, tmp_path / "b", **settings))
     kept = train(config(least, tiny_model_dir, tmp_path / "c", negative_columns="keep", **settings))
@@ -212,6 +234,7 @@ def test_least_similar_negatives_are_dropped(
     assert info["dropped"] is True and info["method"] == "least-similar"
     assert info["columns"] == ["negative"] and "least-similar" in info["why"]
     assert kept.speed["negative_columns"]["dropped"] is False
+    assert dropped.interpolation is None and not dropped.kept_base
     record = json.loads((tmp_path / "a" / "train_config.json").read_text())
     assert record["data"]["columns"] == ["anchor", "positive"]
 

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from embedtune.cli.app import _split_list, app
-from embedtune.cli.options import DataSplit, EncodeBatchSize, General, GeneralMaxDocs, JsonOutput
+from embedtune.cli.options import (
+    DataSplit,
+    EncodeBatchSize,
+    EvalQueries,
+    General,
+    GeneralMaxDocs,
+    JsonOutput,
+)
 
 if TYPE_CHECKING:
     from embedtune.evaluate.model_eval import Evaluation
@@ -32,6 +39,7 @@ def evaluate(
     compare: Annotated[
         str | None, typer.Option("--compare", help="Also evaluate this base model; show deltas.")
     ] = None,
+    eval_queries: EvalQueries = None,
     general: General = None,
     max_drop: Annotated[
         float, typer.Option(help="nDCG@10 drop against the base that triggers a warning.")
@@ -65,6 +73,7 @@ def evaluate(
         split=split,
         beir=beir,
         compare=compare,
+        eval_queries=eval_queries,
         general=general,
         general_max_docs=general_max_docs,
         batch_size=batch_size,
@@ -92,14 +101,22 @@ def _print_evaluation(result: Evaluation) -> None:
     from rich.table import Table
 
     from embedtune.cli.reporting import stdout
+    from embedtune.evaluate.model_eval import NESTED_SETS
+    from embedtune.evaluate.report import NO_HONEST_MEASURE, has_honest_measure
 
     data = result.to_dict()
     base = data.get("compare")
     where = f"{data['data']} ({data['split']})" if "data" in data else data["beir"]
-    sets: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = [("queries", data, base)]
-    for name in ("gold", "general"):
-        if name in data:
-            sets.append((name, data[name], base.get(name) if base else None))
+    labels = {"user": "your queries", "titles": f"{data.get('split')} titles"}
+    sets: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+    for set_name in NESTED_SETS:  # the honest measures first
+        if set_name in data:
+            values = data[set_name]
+            sets.append((labels.get(set_name, set_name), values, (base or {}).get(set_name)))
+    main = "generated queries (health check)" if "data" in data else "queries"
+    sets.append((main, data, base))
+    if not has_honest_measure(result):
+        stdout.print(f"[yellow]warning:[/] {NO_HONEST_MEASURE}", soft_wrap=True)
     for name, values, base_values in sets:
         table = Table(
             title=f"{name}: {values['num_queries']} queries, {values['num_documents']} documents",
@@ -111,7 +128,7 @@ def _print_evaluation(result: Evaluation) -> None:
             table.add_column(str(base["model"]) if base else "base", justify="right")
             table.add_column("delta", justify="right")
         keys = list(_SHOWN)
-        if name == "queries" and "triplet_accuracy" in values:
+        if values is data and "triplet_accuracy" in values:
             keys.append("triplet_accuracy")
         for key in keys:
             value = values.get(key)

@@ -73,6 +73,13 @@ General = Annotated[
         "nDCG@10 drops)."
     ),
 ]
+EvalQueries = Annotated[
+    Path | None,
+    typer.Option(
+        help="Your own queries to score on: CSV/JSONL with 'query' and 'id' (or 'ids', "
+        "';'-separated) of the relevant postings, or a BEIR folder; ranked over the whole corpus."
+    ),
+]
 GeneralMaxDocs = Annotated[
     int | None,
     typer.Option(

@@ -10,6 +10,7 @@ import typer
 from embedtune.cli.app import app, on_interrupt
 from embedtune.cli.options import (
     DemoSize,
+    EvalQueries,
     General,
     GeneralMaxDocs,
     IdColumn,
@@ -85,6 +86,7 @@ def run(
         ),
     ] = None,
     general: General = None,
+    eval_queries: EvalQueries = None,
     general_max_docs: GeneralMaxDocs = None,
     demo_size: DemoSize = None,
     query: Annotated[
@@ -123,6 +125,7 @@ def run(
         "seed": seed,
         "from_stage": from_stage,
         "general": general,
+        "eval_queries": eval_queries,
         "general_max_docs": general_max_docs,
         "demo_size": demo_size,
         "query": query,
@@ -135,11 +138,13 @@ def run(
         announce=lambda msg: stderr.print(f"[bold]embedtune run[/] {msg}"),
         confirm=confirm_batch,
     )
-    from embedtune.run.summary import search_examples, summary_lines
+    from embedtune.run.summary import example_query, search_examples, summary_lines
 
-    examples = search_examples(config, k=5)
+    example = example_query(config)
+    examples = search_examples(config, k=5, query=example.text if example else None)
     if json_output:
-        emit_json({**result.to_dict(), "search": examples})
+        chosen = example.to_dict() if example else None
+        emit_json({**result.to_dict(), "search_query": chosen, "search": examples})
         return
-    for line in summary_lines(result, examples):
+    for line in summary_lines(result, examples, example=example):
         stdout.print(line)

@@ -96,6 +96,25 @@ def train(
             "\\[default: auto]"
         ),
     ] = None,
+    interpolate: Annotated[
+        str | None,
+        typer.Option(
+            help="After training, save w * tuned + (1 - w) * base: auto chooses w on validation "
+            "(gold or title queries when the data has them) and keeps the base when it wins; off "
+            "saves the tuned weights; or a weight from 0 to 1. \\[default: auto]"
+        ),
+    ] = None,
+    general: Annotated[
+        Path | None,
+        typer.Option(
+            help="A BEIR folder watched while choosing the weight: the chosen weight may lose at "
+            "most --max-general-drop of its nDCG@10 (on a 1,000-document sample)."
+        ),
+    ] = None,
+    max_general_drop: Annotated[
+        float | None,
+        typer.Option(help="Allowed loss of general nDCG@10 against the base. [default: 0.01]"),
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option("--resume", help="Continue the interrupted run from its last checkpoint."),
@@ -143,6 +162,9 @@ def train(
         "negative_columns": negative_columns,
         "push_to_hub": push_to_hub,
         "export": export,
+        "interpolate": interpolate,
+        "general": general,
+        "max_general_drop": max_general_drop,
     }
     given = {k: v for k, v in flags.items() if v is not None}
     given.update({k: True for k, v in (("resume", resume), ("overwrite", overwrite)) if v})
@@ -184,7 +206,18 @@ def _run(settings: Any, json_output: bool) -> None:
                 f"{_fmt(result.best_metric)} (step {result.best_step})",
             ),
         ]
+    choice = result.interpolation or {}
+    if choice.get("curve"):
+        rows.append(
+            (
+                f"weight of the tuned model ({choice['validation_set']} nDCG@10)",
+                ", ".join(f"{p['weight']:g}: {p['validation']:.3f}" for p in choice["curve"]),
+            )
+        )
     stdout.print(table(f"Trained {settings.model} ({settings.loss})", rows))
+    if result.message:
+        colour = "yellow" if result.kept_base or "NOT" in result.message else "white"
+        stdout.print(f"[{colour}]{result.message}[/]")
     stdout.print(f"[bold]Saved[/] {result.out} in {result.seconds:.0f} s")
     if result.exported:
         sizes = ", ".join(f"{f['file']} {f['size_mb']:.1f} MB" for f in result.exported["files"])

@@ -4,6 +4,8 @@
 * :mod:`.beir`: load and check a folder in BEIR layout;
 * :mod:`.retrieval`: embed, rank the whole corpus in bounded memory, score;
 * :mod:`.triplets`: triplet accuracy with sentence-transformers' ``TripletEvaluator``;
+* :mod:`.titles`: the titles view of a held-back split (its postings' titles as queries);
+* :mod:`.user_queries`: the user's own queries (``--eval-queries``), checked against the corpus;
 * :mod:`.model_eval`: a model on a prepared split or a BEIR folder, against a base model;
 * :mod:`.select`: the leaderboard of candidate base models;
 * :mod:`.report`: report.md / report.html with plots, and the model card;

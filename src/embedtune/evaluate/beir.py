@@ -73,33 +73,14 @@ def load_beir(
     queries_path = _require(folder / "queries.jsonl")
     qrels_path = _require(folder / "qrels" / f"{qrels_split}.tsv")
 
-    doc_ids: list[str] = []
-    documents: list[str] = []
-    for _line_no, row in _jsonl(corpus_path, ("_id", "text")):
-        doc_ids.append(str(row["_id"]))
-        documents.append(document_text(str(row.get("title") or ""), str(row["text"] or "")))
-    _no_duplicates(doc_ids, corpus_path)
-    if not doc_ids:
-        raise EmbedtuneError(f"{corpus_path} holds no documents", fix=_LAYOUT_FIX)
-
-    queries: dict[str, str] = {}
-    query_ids: list[str] = []
-    for line_no, row in _jsonl(queries_path, ("_id", "text")):
-        qid, text = str(row["_id"]), str(row["text"] or "").strip()
-        if not text:
-            raise EmbedtuneError(
-                f"{queries_path} line {line_no}: query {qid!r} has empty text",
-                fix="give every query a text, or remove it",
-            )
-        query_ids.append(qid)
-        queries[qid] = text
-    _no_duplicates(query_ids, queries_path)
+    doc_ids, documents = load_corpus(corpus_path)
+    queries = load_queries(queries_path)
 
     known_docs = set(doc_ids)
     qrels: dict[str, dict[str, int]] = {}
     unknown_q: list[str] = []
     unknown_d: list[str] = []
-    for qid, did, grade in _read_qrels(qrels_path):
+    for qid, did, grade in read_qrels(qrels_path):
         if qid not in queries:
             unknown_q.append(qid)
         elif did not in known_docs:
@@ -122,6 +103,36 @@ def load_beir(
             fix="check that the qrels ids match corpus.jsonl and queries.jsonl",
         )
     return data
+
+
+def load_corpus(path: Path) -> tuple[list[str], list[str]]:
+    """The document ids and embedded texts (:func:`document_text`) of a ``corpus.jsonl``."""
+    doc_ids: list[str] = []
+    documents: list[str] = []
+    for _line_no, row in _jsonl(path, ("_id", "text")):
+        doc_ids.append(str(row["_id"]))
+        documents.append(document_text(str(row.get("title") or ""), str(row["text"] or "")))
+    _no_duplicates(doc_ids, path)
+    if not doc_ids:
+        raise EmbedtuneError(f"{path} holds no documents", fix=_LAYOUT_FIX)
+    return doc_ids, documents
+
+
+def load_queries(path: Path) -> dict[str, str]:
+    """Query id -> text of a ``queries.jsonl`` (every text non-empty, every id once)."""
+    queries: dict[str, str] = {}
+    query_ids: list[str] = []
+    for line_no, row in _jsonl(path, ("_id", "text")):
+        qid, text = str(row["_id"]), str(row["text"] or "").strip()
+        if not text:
+            raise EmbedtuneError(
+                f"{path} line {line_no}: query {qid!r} has empty text",
+                fix="give every query a text, or remove it",
+            )
+        query_ids.append(qid)
+        queries[qid] = text
+    _no_duplicates(query_ids, path)
+    return queries
 
 
 def _require(path: Path) -> Path:
@@ -152,7 +163,7 @@ def _no_duplicates(ids: list[str], path: Path) -> None:
         raise EmbedtuneError(f"{path} repeats the id {dup!r}", fix="give every line its own _id")
 
 
-def _read_qrels(path: Path) -> Iterator[tuple[str, str, int]]:
+def read_qrels(path: Path) -> Iterator[tuple[str, str, int]]:
     """(query id, document id, grade) rows; a first row whose score is not a number is a header.
 
     Tab-separated; lines without a tab are split on whitespace. Four columns are read as TREC

@@ -1,12 +1,14 @@
 """Write one retrieval set in BEIR layout (read back by :func:`embedtune.evaluate.beir.load_beir`).
 
 ``embedtune prepare`` writes one per split: ``corpus.jsonl`` (every posting of the split),
-``queries.jsonl`` and ``qrels/test.tsv`` (with its header row, every score 1).
+``queries.jsonl`` and ``qrels/test.tsv`` (with its header row, every score 1); and, when the
+corpus has titles, the titles view of the validation and test splits (:mod:`.titles`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +42,16 @@ def beir_records(
 
 def write_beir(folder: Path, postings: pd.DataFrame, queries: pd.DataFrame) -> None:
     """One split in BEIR layout: corpus.jsonl, queries.jsonl, qrels/test.tsv (with header)."""
-    corpus, qs, qrels = beir_records(postings, queries)
+    write_beir_records(folder, *beir_records(postings, queries))
+
+
+def write_beir_records(
+    folder: Path,
+    corpus: Sequence[Mapping[str, str]],
+    qs: Sequence[Mapping[str, str]],
+    qrels: Sequence[tuple[str, str, int]],
+) -> None:
+    """Records (as :func:`beir_records` returns them) in BEIR layout into a new ``folder``."""
     (folder / "qrels").mkdir(parents=True)
     for file, rows in (("corpus.jsonl", corpus), ("queries.jsonl", qs)):
         with (folder / file).open("w", encoding="utf-8") as f:

@@ -1,10 +1,16 @@
 """Evaluate a model on a prepared split or any BEIR folder, optionally against a base model.
 
 On a prepared folder (``embedtune prepare --out DIR``) the model ranks every posting of the split
-for the split's generated queries (``ir/{split}``), and for its gold queries too when the data
+for the split's generated queries (``ir/{split}``), for the titles of its postings when the
+corpus has titles (``ir/{split}-titles``, :mod:`.titles`), and for its gold queries when the data
 has them (``ir/{split}-gold``); triplet accuracy comes from ``triplets/{split}``. On a BEIR
-folder it ranks that corpus. ``general`` adds any BEIR folder as a check of general ability;
-with a base model to compare, a drop of nDCG@10 above ``max_drop`` on any set raises a warning.
+folder it ranks that corpus. ``eval_queries`` adds the user's own queries (:mod:`.user_queries`),
+ranked over every posting of a prepared folder (all splits) or over the BEIR corpus.
+``general`` adds any BEIR folder as a check of general ability; with a base model to compare, a
+drop of nDCG@10 above ``max_drop`` on any set raises a warning.
+
+The sets are kept in :data:`SET_ORDER`: the honest measures first (the user's queries, titles,
+gold, general), the generated queries (``main``, a health check) last.
 
 :func:`evaluate_sets` is the part that loads nothing and takes any encoder.
 """
@@ -16,12 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from embedtune._io import iter_json_lines, iter_lines
 from embedtune.data.split import SPLIT_NAMES
 from embedtune.errors import EmbedtuneError
-from embedtune.evaluate.beir import BeirData, OnUnknown, load_beir, sample_documents
+from embedtune.evaluate.beir import BeirData, OnUnknown, load_beir, load_corpus, sample_documents
 from embedtune.evaluate.metrics import METRIC_NAMES
 from embedtune.evaluate.retrieval import DEFAULT_DEPTH, RetrievalResult, evaluate_retrieval
 from embedtune.evaluate.triplets import load_triplets, triplet_accuracy
+from embedtune.evaluate.user_queries import user_set
 from embedtune.models.encoder import Encoder
 from embedtune.progress import NullReporter, Reporter
 
@@ -31,9 +39,14 @@ if TYPE_CHECKING:
 
     from embedtune.models.encoder import SentenceTransformerEncoder
 
-SetName = Literal["main", "gold", "general"]
-"""``main``: the split's generated queries, or the ``--beir`` folder; ``gold``: the split's gold
-queries; ``general``: the general-ability BEIR folder."""
+SetName = Literal["user", "titles", "gold", "general", "main"]
+"""``user``: the user's own queries (``--eval-queries``); ``titles``: the split's postings'
+titles; ``gold``: the split's gold queries; ``general``: the general-ability BEIR folder;
+``main``: the split's generated queries, or the ``--beir`` folder."""
+SET_ORDER: tuple[SetName, ...] = ("user", "titles", "gold", "general", "main")
+"""The order sets are evaluated, reported and summarised in: the honest measures first."""
+NESTED_SETS: tuple[SetName, ...] = ("user", "titles", "gold", "general")
+"""The sets nested under their name in the JSON object (``main`` is at its top level)."""
 DELTA_KEYS = (*METRIC_NAMES, "triplet_accuracy")
 
 
@@ -46,6 +59,7 @@ class EvaluateConfig:
     split: str = "test"
     beir: Path | None = None
     compare: str | None = None
+    eval_queries: Path | None = None  # the user's queries with their relevant ids (user_queries)
     general: Path | None = None
     general_max_docs: int | None = None  # score general ability on a seeded sample this big
     batch_size: int = 64
@@ -107,11 +121,11 @@ class ModelEvaluation:
     prepared: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """Main metrics at the top level, ``gold`` and ``general`` nested."""
+        """Main metrics at the top level, the other sets (:data:`NESTED_SETS`) nested."""
         out: dict[str, Any] = self.results["main"].to_dict()
         if self.prepared:
             out["triplet_accuracy"] = self.triplet_accuracy
-        for name in ("gold", "general"):
+        for name in NESTED_SETS:
             if name in self.results:
                 out[name] = self.results[name].to_dict()
         return out
@@ -134,6 +148,8 @@ class Evaluation:
             out |= {"data": str(self.config.data), "split": self.config.split}
         else:
             out["beir"] = str(self.config.beir)
+        if self.config.eval_queries is not None:
+            out["eval_queries"] = str(self.config.eval_queries)
         if self.config.general is not None:
             out["general_beir"] = str(self.config.general)
             if self.config.general_max_docs is not None:
@@ -147,7 +163,7 @@ class Evaluation:
 
 
 def deltas(model: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
-    """``model - base`` for every metric both have, nested sets (gold, general) too.
+    """``model - base`` for every metric both have, nested sets (user, titles, gold, general) too.
 
     >>> deltas({"ndcg@10": 0.5, "gold": {"ndcg@10": 0.4}}, {"ndcg@10": 0.25, "gold": {"ndcg@10": 0.5}})
     {'ndcg@10': 0.25, 'gold': {'ndcg@10': -0.09999999999999998}}
@@ -157,7 +173,7 @@ def deltas(model: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
         a, b = model.get(key), base.get(key)
         if isinstance(a, int | float) and isinstance(b, int | float):
             out[key] = a - b
-    for name in ("gold", "general"):
+    for name in NESTED_SETS:
         if isinstance(model.get(name), Mapping) and isinstance(base.get(name), Mapping):
             out[name] = deltas(model[name], base[name])
     return out
@@ -173,7 +189,8 @@ def drop_warnings(
             continue
         now, before = result.metrics["ndcg@10"], base.results[name].metrics["ndcg@10"]
         if before - now > max_drop:
-            kind = "general ability" if name == "general" or not sets.prepared else "retrieval"
+            general = name == "general" or (name == "main" and not sets.prepared)
+            kind = "general ability" if general else "retrieval"
             lines.append(
                 f"{kind}: nDCG@10 on {sets.sets[name].folder} dropped by {before - now:.3f} "
                 f"({before:.3f} -> {now:.3f}, {base.model} -> {model.model}), more than "
@@ -199,20 +216,63 @@ def load_sets(config: EvaluateConfig) -> EvalSets:
                 fix="prepare the data with queries (embedtune prepare ... --out DIR), or pass "
                 "--beir for a folder in BEIR layout",
             )
-        sets["main"] = load_beir(ir, on_unknown=config.on_unknown)
-        gold = data / "ir" / f"{config.split}-gold"
-        if gold.is_dir():
-            sets["gold"] = load_beir(gold, on_unknown=config.on_unknown)
+        main = load_beir(ir, on_unknown=config.on_unknown)
+        for name in ("titles", "gold"):
+            folder = data / "ir" / f"{config.split}-{name}"
+            if folder.is_dir():
+                sets[name] = load_beir(folder, on_unknown=config.on_unknown)
+        sets["main"] = main
         triplets = load_triplets(data, config.split)
     else:
         assert config.beir is not None
         sets["main"] = load_beir(config.beir, on_unknown=config.on_unknown)
+    if config.eval_queries is not None:
+        sets["user"] = _user_queries(config)
     if config.general is not None:
         general = load_beir(config.general, on_unknown=config.on_unknown)
         if config.general_max_docs is not None:
             general = sample_documents(general, config.general_max_docs)
         sets["general"] = general
-    return EvalSets(sets, triplets, prepared=config.data is not None)
+    ordered: dict[str, BeirData] = {name: sets[name] for name in SET_ORDER if name in sets}
+    return EvalSets(ordered, triplets, prepared=config.data is not None)
+
+
+def whole_corpus(data: Path) -> tuple[list[str], list[str]]:
+    """Every posting of a prepared folder, all splits (ids and embedded texts, split order)."""
+    doc_ids: list[str] = []
+    documents: list[str] = []
+    for split in SPLIT_NAMES:
+        path = data / "ir" / split / "corpus.jsonl"
+        if path.is_file():
+            ids, texts = load_corpus(path)
+            doc_ids += ids
+            documents += texts
+    return doc_ids, documents
+
+
+def dropped_ids(data: Path) -> dict[str, str | None]:
+    """Posting id -> the id kept in its place (a duplicate), or None: a prepared folder's
+    ``dropped.jsonl``."""
+    path = data / "dropped.jsonl"
+    if not path.is_file():
+        return {}
+    return {
+        str(row["id"]): (str(row["duplicate_of"]) if row.get("duplicate_of") else None)
+        for _, row in iter_json_lines(iter_lines(path), path)
+        if row.get("id") is not None
+    }
+
+
+def _user_queries(config: EvaluateConfig) -> BeirData:
+    """The user's queries: over every posting of the prepared folder, or the BEIR corpus."""
+    assert config.eval_queries is not None
+    if config.data is not None:
+        data = Path(config.data)
+        doc_ids, documents = whole_corpus(data)
+        return user_set(config.eval_queries, doc_ids, documents, redirect=dropped_ids(data))
+    assert config.beir is not None
+    doc_ids, documents = load_corpus(Path(config.beir) / "corpus.jsonl")
+    return user_set(config.eval_queries, doc_ids, documents)
 
 
 def evaluate_sets(

@@ -1,14 +1,22 @@
 """An evaluation report people read (report.md, report.html, PNG plots) and the model card.
 
+The honest measures come first (the user's queries, titles, gold queries, general ability); the
+generated queries last, labelled as the health check they are: the generator that wrote them
+also wrote the training queries, so a rise there says little. A prepared folder with no honest
+measure gets a warning saying how to add one (:data:`NO_HONEST_MEASURE`).
+
 Plots (matplotlib, Agg backend, no display needed):
 
-* ``metrics.png``: base vs fine-tuned for each evaluated set (split, gold, general) and metric;
+* ``metrics.png``: base vs fine-tuned for each evaluated set and metric;
 * ``recall_at_k.png``: mean Recall@k for k = 1..100, per set and model;
 * ``scores.png``: cosine scores of relevant (positive) documents against the non-relevant ones
-  ranked in the top 10 (the hardest negatives), per model;
+  ranked in the top 10 (the hardest negatives), per model, on the first (most honest) set;
 * ``training.png``: training loss and validation nDCG@10, MRR@10 and Recall@10 by step, when a
   training log exists (a ``trainer_state.json`` with a ``log_history`` list, in the model
-  folder or given).
+  folder or given);
+* ``interpolation.png``: domain gain vs general ability by the weight of the tuned model against
+  the base (0 = base, 1 = tuned), and the weight chosen, when ``train_config.json`` beside the
+  training log records the choice (``embedtune train``, ``interpolate: auto``).
 """
 
 from __future__ import annotations
@@ -20,10 +28,21 @@ from pathlib import Path
 from typing import Any
 
 from embedtune._io import write_text
-from embedtune.evaluate.model_eval import Evaluation, ModelEvaluation
+from embedtune.evaluate.model_eval import NESTED_SETS, SET_ORDER, Evaluation, ModelEvaluation
 
 REPORT_METRICS = ("ndcg@10", "mrr@10", "recall@10", "map@100", "accuracy@1")
-_SET_LABEL = {"main": "", "gold": " gold", "general": " general"}
+HEALTH_CHECK = (
+    "generated queries (health check: written by the same generator the model trained on)"
+)
+NO_HONEST_MEASURE = (
+    "no honest measure: the scores below are the model grading its own training generator's "
+    "queries; for an honest one pass --eval-queries FILE (your queries with the ids of their "
+    "relevant postings), use a corpus with a title column (--title-column), or pass --general "
+    "with a BEIR folder"
+)
+HONEST_SETS = ("user", "titles", "gold")
+"""Sets that measure the task without the training generator (``general`` measures how much
+general ability is kept, so it counts too, but not alone as the task's measure)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,11 +112,74 @@ def _pyplot() -> Any:
 
 
 def _label(evaluation: Evaluation, set_name: str) -> str:
+    """A set's short name in tables and plots: ``your queries``, ``test titles``, ..."""
     config = evaluation.config
-    where = config.split if config.data is not None else Path(str(config.beir)).name
+    if set_name == "user":
+        return "your queries"
     if set_name == "general" and config.general is not None:
         return f"general ({Path(config.general).name})"
-    return f"{where}{_SET_LABEL[set_name]}"
+    if config.data is None:
+        return Path(str(config.beir)).name
+    return f"{config.split} " + {"titles": "titles", "gold": "gold"}.get(set_name, "generated")
+
+
+def set_names(evaluation: Evaluation) -> list[str]:
+    """The evaluated sets in :data:`SET_ORDER`: the honest measures first."""
+    return [name for name in SET_ORDER if name in evaluation.model.results]
+
+
+def set_notes(evaluation: Evaluation) -> list[str]:
+    """What each evaluated set measures, one line each, in the report's order."""
+    config = evaluation.config
+    results = evaluation.model.results
+    split = config.split
+    notes = []
+    for name in set_names(evaluation):
+        result, label = results[name], _label(evaluation, name)
+        if name == "user":
+            where = (
+                f"every posting of the prepared corpus, all splits ({result.num_documents}): "
+                "your queries were never training queries, so none is held back"
+                if config.data is not None
+                else f"the {result.num_documents} documents of {config.beir}"
+            )
+            text = f"your {result.num_queries} queries ({config.eval_queries}), ranked over {where}"
+        elif name == "titles":
+            text = (
+                f"the {result.num_queries} distinct titles of the held-back {split} postings as "
+                f"queries, over the split's postings without their title line; no {split} "
+                "posting gave a training query"
+            )
+        elif name == "gold":
+            text = f"the corpus's own hand-written queries for the {split} postings"
+        elif name == "general":
+            text = "a general-domain BEIR folder: how much general ability the model keeps"
+        elif config.data is not None and paired_queries(config.data):
+            text = f"your own paired queries of the held-back {split} postings"
+        elif config.data is not None:
+            text = HEALTH_CHECK + "; a rise here says little"
+        else:
+            text = f"the BEIR folder {config.beir}"
+        notes.append(f"{label}: {text}")
+    return notes
+
+
+def has_honest_measure(evaluation: Evaluation) -> bool:
+    """Whether a set other than the generated queries measures the model (BEIR folders and the
+    user's own paired queries count)."""
+    if evaluation.config.data is None or paired_queries(evaluation.config.data):
+        return True
+    return any(name in evaluation.model.results for name in (*HONEST_SETS, "general"))
+
+
+def paired_queries(data: str | Path) -> bool:
+    """Whether a prepared folder's queries are the user's own (``--pairs``, a query column)."""
+    try:
+        config = json.loads((Path(data) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    source = config.get("queries", {}).get("source") if isinstance(config, dict) else None
+    return isinstance(source, str) and source.startswith("column:")
 
 
 def _models(evaluation: Evaluation) -> list[tuple[str, ModelEvaluation]]:
@@ -113,7 +195,7 @@ def plot_metrics(evaluations: Sequence[Evaluation], out: Path) -> Path:
     groups: list[str] = []
     values: dict[str, list[float]] = {}
     for ev in evaluations:
-        for set_name in ev.model.results:
+        for set_name in set_names(ev):
             for metric in REPORT_METRICS:
                 groups.append(f"{_label(ev, set_name)}\n{metric}")
                 for role, model in _models(ev):
@@ -144,7 +226,7 @@ def plot_recall(evaluations: Sequence[Evaluation], out: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.0))
     for ev in evaluations:
-        for set_name in ev.model.results:
+        for set_name in set_names(ev):
             for role, model in _models(ev):
                 curve = model.results[set_name].recall_curve
                 style = "--" if role == "base" else "-"
@@ -164,18 +246,20 @@ def plot_recall(evaluations: Sequence[Evaluation], out: Path) -> Path:
 
 
 def plot_scores(evaluation: Evaluation, out: Path) -> Path:
-    """Histograms of positive vs top-10 negative scores on the main set, one panel per model."""
+    """Histograms of positive vs top-10 negative scores on the first (most honest) set, one
+    panel per model."""
     plt = _pyplot()
     models = _models(evaluation)
+    set_name = set_names(evaluation)[0]
     fig, axes = plt.subplots(1, len(models), figsize=(5.0 * len(models), 3.6), squeeze=False)
     for ax, (role, model) in zip(axes[0], models, strict=True):
-        result = model.results["main"]
+        result = model.results[set_name]
         bins = 30
         ax.hist(
             result.negative_scores, bins=bins, alpha=0.6, density=True, label="negatives (top 10)"
         )
         ax.hist(result.positive_scores, bins=bins, alpha=0.6, density=True, label="positives")
-        ax.set_title(f"{role}: {model.model}", fontsize=9)
+        ax.set_title(f"{role}: {model.model} ({_label(evaluation, set_name)})", fontsize=9)
         ax.set_xlabel("cosine similarity")
         ax.legend(fontsize=7)
     fig.tight_layout()
@@ -230,6 +314,53 @@ def plot_training(curves: Mapping[str, list[tuple[float, float]]], out: Path) ->
     return out
 
 
+def read_interpolation(path: str | Path | None) -> dict[str, Any] | None:
+    """The weight choice in the ``train_config.json`` beside the training log at ``path``."""
+    log = find_training_log(path)
+    if log is None:
+        return None
+    try:
+        record = json.loads((log.parent / "train_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    choice = record.get("interpolation") if isinstance(record, dict) else None
+    return choice if isinstance(choice, dict) and choice.get("curve") else None
+
+
+def plot_interpolation(choice: Mapping[str, Any], out: Path) -> Path:
+    """nDCG@10 on validation and, where measured, on the general set, by the weight of the tuned
+    model (0 = base, 1 = tuned); the chosen weight marked."""
+    plt = _pyplot()
+    curve = [p for p in choice["curve"] if _is_number(p.get("validation"))]
+    fig, ax = plt.subplots(figsize=(6.5, 4.0))
+    ax.plot(
+        [p["weight"] for p in curve],
+        [p["validation"] for p in curve],
+        marker="o",
+        label=f"domain: {choice.get('validation_set', 'validation')}",
+    )
+    general = [p for p in curve if _is_number(p.get("general"))]
+    if general:
+        docs = choice.get("general_docs")
+        name = Path(str(choice.get("general_set"))).name + (f", {docs:,} docs" if docs else "")
+        ax.plot(
+            [p["weight"] for p in general],
+            [p["general"] for p in general],
+            marker="s",
+            linestyle="--",
+            label=f"general: {name}",
+        )
+    ax.axvline(float(choice["weight"]), color="grey", linestyle=":", label="chosen")
+    ax.set_xlabel("weight of the tuned model (0 = base, 1 = tuned)")
+    ax.set_ylabel("nDCG@10")
+    ax.set_title("Domain gain vs general ability")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Report
 
@@ -238,7 +369,7 @@ def metrics_table(evaluations: Sequence[Evaluation]) -> list[list[str]]:
     """Rows (header first): set, metric, base, model, delta."""
     rows = [["set", "metric", "base", "model", "delta"]]
     for ev in evaluations:
-        for set_name in ev.model.results:
+        for set_name in set_names(ev):
             names: list[str] = list(REPORT_METRICS)
             if set_name == "main" and ev.model.triplet_accuracy is not None:
                 names.append("triplet_accuracy")
@@ -283,13 +414,21 @@ def write_report(
     curves = training_curves(read_log_history(training_log or first.model_location))
     if curves:
         plots.append(("Training", plot_training(curves, out / "training.png")))
+    choice = read_interpolation(training_log or first.model_location)
+    if choice is not None:
+        caption = f"Tuned vs base weights: {choice.get('message', '')}".rstrip(": ")
+        plots.append((caption, plot_interpolation(choice, out / "interpolation.png")))
     table = metrics_table(evaluations)
     warnings = [w for ev in evaluations for w in ev.warnings]
+    if not all(has_honest_measure(ev) for ev in evaluations):
+        warnings.insert(0, NO_HONEST_MEASURE)
+    notes = [note for ev in evaluations for note in set_notes(ev)]
     models = f"model **{first.model.model}**" + (
         f", base **{first.base.model}**" if first.base else ""
     )
     md = [f"# {title}", "", models, ""]
     md += [_md_row(table[0]), "|" + "---|" * len(table[0])] + [_md_row(r) for r in table[1:]]
+    md += ["", "## What each set measures", ""] + [f"- {n}" for n in notes]
     if warnings:
         md += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
     for caption, path in plots:
@@ -311,6 +450,11 @@ def write_report(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table[1:]
     ]
     h.append("</table>")
+    h += (
+        ["<h2>What each set measures</h2><ul>"]
+        + [f"<li>{html.escape(n)}</li>" for n in notes]
+        + ["</ul>"]
+    )
     if warnings:
         h += (
             ["<h2>Warnings</h2><ul>"]
@@ -386,7 +530,11 @@ def write_model_card(
                 row += [_fmt(b), f"{value - b:+.3f}" if _is_number(b) else ""]
             rows.append(row)
     lines += [_md_row(rows[0]), "|" + "---|" * len(rows[0])] + [_md_row(r) for r in rows[1:]]
-    warnings = results.get("warnings") or []
+    warnings = list(results.get("warnings") or [])
+    if results.get("data") and not any(
+        isinstance(results.get(n), Mapping) for n in (*HONEST_SETS, "general")
+    ):
+        warnings.insert(0, NO_HONEST_MEASURE)
     if warnings:
         lines += ["", "Warnings:", ""] + [f"- {w}" for w in warnings]
     lines.append("")
@@ -399,13 +547,15 @@ def write_model_card(
 def _card_sets(
     results: Mapping[str, Any], compare: Mapping[str, Any] | None
 ) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]]:
-    out: list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]] = [
-        ("queries", results, compare)
-    ]
-    for name in ("gold", "general"):
+    """(label, values, base values) per set: the honest ones first, the generated queries last."""
+    labels = {"user": "your queries", "titles": "titles", "gold": "gold", "general": "general"}
+    out: list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]] = []
+    for name in NESTED_SETS:
         if isinstance(results.get(name), Mapping):
             base = compare.get(name) if compare else None
-            out.append((name, results[name], base if isinstance(base, Mapping) else None))
+            out.append((labels[name], results[name], base if isinstance(base, Mapping) else None))
+    main = "generated queries (health check)" if results.get("data") else "queries"
+    out.append((main, results, compare))
     return out
 
 

@@ -146,6 +146,7 @@ def select_models(config: SelectConfig, *, reporter: Reporter | None = None) -> 
             model="-", data=config.data, split=config.split, batch_size=config.batch_size
         )
     )
+    sets.sets.pop("titles", None)  # the leaderboard scores the generated and gold queries
     rows = []
     for name in dict.fromkeys(names):
         model, encoder, location = load_encoder(

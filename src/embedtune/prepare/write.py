@@ -2,7 +2,8 @@
 
 ``dataset/`` and ``parquet/`` (the postings of each split), ``gold_queries.parquet`` (when the
 source brings queries), ``dropped.jsonl``, ``triplets/``, ``queries.parquet``,
-``failed_queries.jsonl``, ``ir/{split}`` and ``ir/{split}-gold`` (BEIR layout),
+``failed_queries.jsonl``, ``ir/{split}``, ``ir/{split}-gold`` and, when the corpus has a title
+column, ``ir/validation-titles`` and ``ir/test-titles`` (BEIR layout),
 ``prepare_report.json`` and ``config.json``, each written once, into a temporary folder that
 replaces ``--out`` only when everything is written.
 """
@@ -23,6 +24,7 @@ from embedtune.data.config import PrepareConfig
 from embedtune.data.postings import PreparedCorpus
 from embedtune.data.split import SPLIT_NAMES
 from embedtune.evaluate.beir_write import write_beir
+from embedtune.evaluate.titles import TITLE_SPLITS, write_titles
 from embedtune.negatives.mining import NegativeConfig
 from embedtune.prepare.result import TrainingData
 from embedtune.progress import Reporter
@@ -106,11 +108,14 @@ def _write_training(data: TrainingData, out: Path) -> None:
             f.write(json.dumps(row.__dict__, ensure_ascii=False) + "\n")
     postings = data.corpus.postings
     gold = data.corpus.gold_queries
+    titled = data.corpus.report.get("columns", {}).get("title") is not None
     for name in SPLIT_NAMES:
         split_postings = postings[postings["split"] == name]
         write_beir(out / "ir" / name, split_postings, data.queries[data.queries["split"] == name])
         if gold is not None:
             write_beir(out / "ir" / f"{name}-gold", split_postings, gold[gold["split"] == name])
+        if titled and name in TITLE_SPLITS:  # held-back postings only: see evaluate/titles.py
+            write_titles(out / "ir" / f"{name}-titles", split_postings)
 
 
 def _as_dataset(frame: pd.DataFrame) -> Any:

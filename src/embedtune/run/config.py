@@ -102,6 +102,7 @@ FLAT: dict[str, tuple[SectionName, str]] = {
     "learning_rate": ("train", "learning_rate"),
     "max_seq_length": ("train", "max_seq_length"),
     "general": ("evaluate", "general"),
+    "eval_queries": ("evaluate", "eval_queries"),
     "general_max_docs": ("evaluate", "general_max_docs"),
 }
 """Top-level settings (the flags of `embedtune run`) that stand for a field of a section."""
@@ -189,8 +190,9 @@ class RunConfig:
     seed: int = 42
     """The seed of every stage."""
     from_stage: StageName | None = None
-    query: str = TUTORIAL_QUERY
-    """Searched in the finished index as the run's last step."""
+    query: str | None = None
+    """Searched in the finished index as the run's last step; unset: one from the user's own data
+    (:func:`embedtune.run.summary.example_query`)."""
     prepare: PrepareConfig = field(default_factory=_prepare)
     queries: QueryConfig = field(default_factory=_queries)
     negatives: NegativeConfig = field(default_factory=_negatives)
@@ -208,6 +210,8 @@ class RunConfig:
                 _must_exist(name, Path(value))
         if self.evaluate.general is not None:
             _must_exist("general", Path(self.evaluate.general))
+        if self.evaluate.eval_queries is not None:
+            _must_exist("eval-queries", Path(self.evaluate.eval_queries))
         if self.corpus is not None and self.pairs is not None:
             raise EmbedtuneError(
                 "both --corpus and --pairs were given",
@@ -251,6 +255,8 @@ class RunConfig:
             overwrite=True,
             resume=False,
             seed=self.seed,
+            # the weight choice watches the general set too (its own sample size, default 1000)
+            general=self.train.general or self.evaluate.general,
         )
         self.evaluate = replace(
             self.evaluate,

@@ -1,20 +1,41 @@
-"""The end of `embedtune run`: base vs fine-tuned at a glance, where things are, what to do next."""
+"""The end of `embedtune run`: base vs fine-tuned at a glance, where things are, what to do next.
+
+The table leads with the honest measures, the ones where the model does not grade its own
+training generator's queries: the user's queries (``--eval-queries``), the titles of the
+held-back test postings, the corpus's gold queries, general ability (``--general``). The scores
+on generated queries follow, labelled as the health check they are; without any honest measure a
+warning says so and how to get one. The example search uses a query from the user's own data.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from embedtune.run.config import RunConfig
+from embedtune.evaluate.report import HEALTH_CHECK, NO_HONEST_MEASURE
+from embedtune.run.config import TUTORIAL_QUERY, RunConfig
 from embedtune.run.pipeline import RunResult, paths
 
-ROWS = (
-    ("triplet accuracy", ("triplet_accuracy",)),
-    ("nDCG@10", ("ndcg@10",)),
-    ("Recall@10", ("recall@10",)),
+Row = tuple[str, float, float]
+"""(label, base, fine-tuned)."""
+
+HONEST_ROWS = (
+    ("nDCG@10, your queries", ("user", "ndcg@10")),
+    ("Recall@10, your queries", ("user", "recall@10")),
+    ("nDCG@10, test titles", ("titles", "ndcg@10")),
+    ("Recall@10, test titles", ("titles", "recall@10")),
     ("nDCG@10, gold queries", ("gold", "ndcg@10")),
     ("Recall@10, gold queries", ("gold", "recall@10")),
     ("nDCG@10, general (BEIR)", ("general", "ndcg@10")),
 )
+"""The honest measures, in order of preference."""
+GENERATED_ROWS = (
+    ("nDCG@10", ("ndcg@10",)),
+    ("Recall@10", ("recall@10",)),
+    ("triplet accuracy", ("triplet_accuracy",)),
+)
+"""The split's generated queries (a health check), or the user's paired queries (``--pairs``)."""
+PAIRED_LABEL = ", your paired queries"
 
 
 def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> float | None:
@@ -26,40 +47,155 @@ def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> float | None:
     return None if value is None else float(value)
 
 
-def comparison_rows(evaluation: dict[str, Any]) -> list[tuple[str, float, float]]:
-    """(metric, base, fine-tuned) for each metric both sides have.
-
-    >>> comparison_rows({"ndcg@10": 0.8, "compare": {"ndcg@10": 0.5}})
-    [('nDCG@10', 0.5, 0.8)]
-    >>> comparison_rows({"general": {"ndcg@10": 0.4}, "general_max_docs": 2000,
-    ...                  "compare": {"general": {"ndcg@10": 0.5}}})
-    [('nDCG@10, general (2,000-doc sample)', 0.5, 0.4)]
-    """
+def _rows(
+    evaluation: dict[str, Any], specs: tuple[tuple[str, tuple[str, ...]], ...], suffix: str = ""
+) -> list[Row]:
     base = evaluation.get("compare")
     sample = evaluation.get("general_max_docs")
     rows = []
-    for label, path in ROWS:
+    for label, path in specs:
         tuned, before = _get(evaluation, path), _get(base, path)
         if path[0] == "general" and sample:
             label = f"nDCG@10, general ({sample:,}-doc sample)"
         if tuned is not None and before is not None:
-            rows.append((label, before, tuned))
+            rows.append((label + suffix, before, tuned))
     return rows
 
 
-def search_examples(config: RunConfig, *, k: int = 5) -> list[dict[str, Any]]:
-    """The top ``k`` postings for ``config.query`` in the run's index (empty if none yet)."""
+def honest_rows(evaluation: dict[str, Any]) -> list[Row]:
+    """(metric, base, fine-tuned) of the honest measures both sides have, best first.
+
+    >>> honest_rows({"general": {"ndcg@10": 0.4}, "general_max_docs": 2000,
+    ...              "compare": {"general": {"ndcg@10": 0.5}}})
+    [('nDCG@10, general (2,000-doc sample)', 0.5, 0.4)]
+    """
+    return _rows(evaluation, HONEST_ROWS)
+
+
+def generated_rows(evaluation: dict[str, Any], *, paired: bool = False) -> list[Row]:
+    """(metric, base, fine-tuned) on the split's own queries; ``paired``: they are the user's
+    held-out paired queries (``--pairs``), labelled so.
+
+    >>> generated_rows({"ndcg@10": 0.8, "compare": {"ndcg@10": 0.5}})
+    [('nDCG@10', 0.5, 0.8)]
+    """
+    specs = GENERATED_ROWS[:2] if paired else GENERATED_ROWS
+    return _rows(evaluation, specs, PAIRED_LABEL if paired else "")
+
+
+def comparison_rows(evaluation: dict[str, Any], *, paired: bool = False) -> list[Row]:
+    """Every row of the summary's table in its order: the honest measures, then the split's
+    own queries (see :func:`honest_rows`, :func:`generated_rows`).
+
+    >>> comparison_rows({"ndcg@10": 0.8, "gold": {"ndcg@10": 0.6},
+    ...                  "compare": {"ndcg@10": 0.5, "gold": {"ndcg@10": 0.4}}})
+    [('nDCG@10, gold queries', 0.4, 0.6), ('nDCG@10', 0.5, 0.8)]
+    """
+    return honest_rows(evaluation) + generated_rows(evaluation, paired=paired)
+
+
+Origin = Literal["flag", "eval_queries", "demo", "test_title", "generated"]
+_ORIGIN_LABEL: dict[Origin, str] = {
+    "flag": "",
+    "eval_queries": "the first of your --eval-queries",
+    "demo": "the tutorial's query, on the demo corpus",
+    "test_title": "a held-back test posting's title",
+    "generated": "a generated query of a test posting: the query generator's, not a user's",
+}
+
+
+@dataclass(frozen=True)
+class ExampleQuery:
+    """The query searched at the end of a run, and where it came from."""
+
+    text: str
+    origin: Origin
+
+    @property
+    def label(self) -> str:
+        return _ORIGIN_LABEL[self.origin]
+
+    def to_dict(self) -> dict[str, str]:
+        return {"query": self.text, "from": self.origin}
+
+
+def example_query(config: RunConfig) -> ExampleQuery | None:
+    """The query to show a search for: ``--query``; else the first of the user's
+    ``--eval-queries``; else, on the demo corpus, the tutorial's query; else the first title of
+    the held-back test postings; else a generated query of a test posting (labelled so); None
+    when the run has none of them yet."""
+    from embedtune.evaluate.beir import load_queries
+    from embedtune.evaluate.user_queries import read_eval_queries
+
+    if config.query:
+        return ExampleQuery(config.query, "flag")
+    if config.evaluate.eval_queries is not None:
+        queries, _ = read_eval_queries(config.evaluate.eval_queries)
+        return ExampleQuery(next(iter(queries.values())), "eval_queries")
+    if config.source == "demo":
+        return ExampleQuery(TUTORIAL_QUERY, "demo")
+    ir = paths(config.out)["prepare"] / "ir"
+    origins: tuple[tuple[str, Origin], ...] = (("test-titles", "test_title"), ("test", "generated"))
+    for folder, origin in origins:
+        path = ir / folder / "queries.jsonl"
+        if path.is_file():
+            queries = load_queries(path)
+            if queries:
+                return ExampleQuery(next(iter(queries.values())), origin)
+    return None
+
+
+def search_examples(
+    config: RunConfig, *, k: int = 5, query: str | None = None
+) -> list[dict[str, Any]]:
+    """The top ``k`` postings for ``query`` (default ``config.query``) in the run's index
+    (empty if there is no index or no query)."""
     from embedtune.index import open_index
 
+    query = query or config.query
     folder = paths(config.out)["index"]
-    if not folder.exists():
+    if not query or not folder.exists():
         return []
     index = open_index(folder)
-    return [hit.to_dict() for hit in index.search(config.query, k=k)]
+    return [hit.to_dict() for hit in index.search(query, k=k)]
 
 
-def summary_lines(result: RunResult, examples: list[dict[str, Any]]) -> list[str]:
-    """The closing summary, as rich-markup lines."""
+def _table(rows: list[Row], width: int) -> list[str]:
+    lines = []
+    for label, before, tuned in rows:
+        delta = tuned - before
+        colour = "green" if delta > 0.0005 else "red" if delta < -0.0005 else "white"
+        lines.append(f"  {label:<{width}}  {before:7.3f}  {tuned:7.3f}  [{colour}]{delta:+7.3f}[/]")
+    return lines
+
+
+def comparison_lines(evaluation: dict[str, Any], base: str | None, *, paired: bool) -> list[str]:
+    """The table: the honest measures first; the generated queries under their health-check
+    heading, after a warning when nothing honest was measured."""
+    honest = honest_rows(evaluation)
+    own = generated_rows(evaluation, paired=paired)
+    if not honest and not own:
+        return []
+    width = max(len(r[0]) for r in honest + own)
+    where = "test split" + ("; your queries: every posting" if "user" in evaluation else "")
+    lines = ["", f"Base [cyan]{base}[/] vs fine-tuned ({where})"]
+    lines.append(f"  {'metric':<{width}}  {'base':>7}  {'tuned':>7}  {'delta':>7}")
+    lines += _table(honest, width)
+    if paired:
+        return lines + _table(own, width)
+    if not honest:
+        lines.append(f"[yellow]warning:[/] {NO_HONEST_MEASURE}")
+    if own:
+        lines.append(f"  {HEALTH_CHECK}")
+        lines += _table(own, width)
+    return lines
+
+
+def summary_lines(
+    result: RunResult, examples: list[dict[str, Any]], *, example: ExampleQuery | None = None
+) -> list[str]:
+    """The closing summary, as rich-markup lines; ``example``: the query ``examples`` are for
+    (default ``--query``)."""
     config = result.config
     where = paths(config.out)
     lines = []
@@ -69,23 +205,19 @@ def summary_lines(result: RunResult, examples: list[dict[str, Any]]) -> list[str
     train = result.results.get("train", {})
     base = train.get("base_model") or result.results.get("select", {}).get("pick")
     evaluation = result.results.get("evaluate", {})
-    rows = comparison_rows(evaluation)
-    if rows:
-        lines.append("")
-        lines.append(f"Test split: base [cyan]{base}[/] vs fine-tuned")
-        width = max(len(r[0]) for r in rows)
-        lines.append(f"  {'metric':<{width}}  {'base':>7}  {'tuned':>7}  {'delta':>7}")
-        for label, before, tuned in rows:
-            delta = tuned - before
-            colour = "green" if delta > 0.0005 else "red" if delta < -0.0005 else "white"
-            lines.append(
-                f"  {label:<{width}}  {before:7.3f}  {tuned:7.3f}  [{colour}]{delta:+7.3f}[/]"
-            )
+    paired = config.query_source.startswith("column:")
+    lines += comparison_lines(evaluation, base, paired=paired)
     for warning in evaluation.get("warnings", []):
         lines.append(f"[yellow]warning:[/] {warning}")
-    if examples:
+    if train.get("message"):  # the weight choice: kept the base, or how much of the tuning
+        colour = "yellow" if train.get("kept_base") else "white"
+        lines.append(f"[{colour}]train:[/] {train['message']}")
+    if example is None and config.query:
+        example = ExampleQuery(config.query, "flag")
+    if examples and example is not None:
         lines.append("")
-        lines.append(f'Search: "{config.query}"')
+        source = f" ({example.label})" if example.label else ""
+        lines.append(f'Search{source}: "{example.text}"')
         for rank, hit in enumerate(examples, 1):
             lines.append(f"  {rank}. {hit.get('score', 0):.3f}  {hit.get('title', '')}")
     lines.append("")

@@ -19,10 +19,12 @@ from embedtune.train.data import NegativeColumns
 
 __all__ = [
     "EXPORT_FORMATS",
+    "INTERPOLATE_MODES",
     "LOSSES",
     "NEGATIVE_COLUMNS",
     "PRECISIONS",
     "ExportFormat",
+    "Interpolate",
     "LossName",
     "Precision",
     "TrainConfig",
@@ -38,6 +40,11 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 ExportFormat = Literal["onnx"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 NEGATIVE_COLUMNS: tuple[str, ...] = get_args(NegativeColumns)
+# after training: auto = choose the weight of tuned vs base on validation (train/interpolate.py),
+# off = save the tuned weights as they are, a number in 0..1 = that weight
+InterpolateMode = Literal["auto", "off"]
+Interpolate = InterpolateMode | float
+INTERPOLATE_MODES: tuple[str, ...] = get_args(InterpolateMode)
 
 
 @dataclass
@@ -74,6 +81,11 @@ class TrainConfig:
     max_seq_length: int | None = None  # None: the longest prepared text, capped by the model's
     negative_columns: NegativeColumns = "auto"  # auto: drop least-similar negatives (see data.py)
     checkpoint_dir: Path | None = None  # None: OUT.checkpoints beside OUT
+    # forgetting control (train/interpolate.py)
+    interpolate: Interpolate = "auto"
+    general: Path | None = None  # a BEIR folder watched while choosing the weight
+    general_max_docs: int | None = 1000  # a seeded sample of it; None: the whole corpus
+    max_general_drop: float = 0.01  # the most general nDCG@10 the chosen weight may lose
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -81,6 +93,18 @@ class TrainConfig:
         self.out = Path(self.out)
         if self.checkpoint_dir is not None:
             self.checkpoint_dir = Path(self.checkpoint_dir)
+        if self.general is not None:
+            self.general = Path(self.general)
+        self.interpolate = parse_interpolate(self.interpolate)
+        if self.general_max_docs is not None and self.general_max_docs < 100:
+            raise EmbedtuneError(
+                f"a general sample of {self.general_max_docs} documents is too small to rank",
+                fix="use at least 100 (1000 is the default), or none for the whole corpus",
+            )
+        if not 0 <= self.max_general_drop <= 1:
+            raise EmbedtuneError(
+                f"--max-general-drop {self.max_general_drop} is outside 0..1", fix="use e.g. 0.01"
+            )
         self.matryoshka_dims = tuple(int(d) for d in self.matryoshka_dims)
         if self.loss not in LOSSES:
             raise EmbedtuneError(
@@ -173,7 +197,7 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("data", "out", "checkpoint_dir"):
+        for key in ("data", "out", "checkpoint_dir", "general"):
             data[key] = None if data[key] is None else str(data[key])
         data["matryoshka_dims"] = list(self.matryoshka_dims)
         return data
@@ -215,6 +239,28 @@ def parse_dims(text: str) -> tuple[int, ...]:
         raise EmbedtuneError(
             f"--matryoshka-dims {text!r} is not a list of integers", fix="use e.g. 384,256,128,64"
         ) from None
+
+
+def parse_interpolate(value: object) -> Interpolate:
+    """``auto``, ``off`` or a weight of the tuned model in 0..1 (``"0.5"`` from a flag or YAML).
+
+    >>> parse_interpolate("0.75"), parse_interpolate("off"), parse_interpolate(1)
+    (0.75, 'off', 1.0)
+    """
+    fix = "use auto (choose on validation), off, or a weight from 0 (base) to 1 (tuned)"
+    if isinstance(value, str) and value.strip().lower() in INTERPOLATE_MODES:
+        return value.strip().lower()  # type: ignore[return-value]
+    if isinstance(value, bool):
+        raise EmbedtuneError(f"--interpolate {value} is not a mode or a weight", fix=fix)
+    try:
+        weight = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise EmbedtuneError(
+            f"--interpolate {value!r} is not a mode or a weight", fix=fix
+        ) from None
+    if not 0 <= weight <= 1:
+        raise EmbedtuneError(f"--interpolate {weight:g} is outside 0..1", fix=fix)
+    return weight
 
 
 def _positive(name: str, value: float) -> None:

@@ -4,7 +4,9 @@
 retrieval split, load the base model, apply the speed settings, build the loss, run
 ``SentenceTransformerTrainer``, then write the best model atomically to ``config.out`` with
 ``train_config.json`` (resolved settings, seed, library versions, speed decisions) and
-``trainer_state.json`` (the log history). Checkpoints live in ``config.checkpoints``
+``trainer_state.json`` (the log history). Before saving, the weight of the tuned model against
+the base is chosen on validation (:mod:`embedtune.train.interpolate`, ``interpolate: auto``):
+when the base wins, the base weights are saved and the result says so. Checkpoints live in ``config.checkpoints``
 (``OUT.checkpoints``) while training, so ``resume=True`` can continue an interrupted run to the
 same final step; they are removed once the model is saved.
 
@@ -70,6 +72,8 @@ class TrainResult:
     speed: dict[str, Any] = field(default_factory=dict)
     pushed: str | None = None
     exported: dict[str, Any] | None = None  # --export onnx: the export's summary
+    interpolation: dict[str, Any] | None = None  # the weight choice (WeightChoice.to_dict)
+    message: str | None = None  # one plain sentence: what was saved and whether it beat the base
     rank: int = 0
     world_size: int = 1
 
@@ -90,7 +94,15 @@ class TrainResult:
             "pushed": self.pushed,
             "exported": self.exported,
             "world_size": self.world_size,
+            "kept_base": self.kept_base,
+            "message": self.message,
+            "interpolation": self.interpolation,
         }
+
+    @property
+    def kept_base(self) -> bool:
+        """True when the saved weights are the base model's: fine-tuning did not beat it."""
+        return bool(self.interpolation and self.interpolation.get("kept_base"))
 
 
 def train(
@@ -109,6 +121,10 @@ def _train(
 ) -> TrainResult:
     rank, world = _rank(), _world_size()
     check_outputs(config)
+    if config.general is not None and config.interpolate != "off":
+        from embedtune.evaluate.beir import load_beir
+
+        load_beir(config.general)  # a bad folder fails now, not after the training
     data = load_triplets(config.data)
     if config.max_train is not None:
         data = sample_train(data, config.max_train, config.seed)
@@ -178,6 +194,11 @@ def _train(
     )
     trainer.remove_callback(PrinterCallback)  # the library does not print; logs stay in the state
     base_eval = _base_evaluation(config, trainer, reporter) if evaluator is not None else {}
+    base_state = None
+    if config.interpolate != "off" and rank == 0:
+        from embedtune.train.interpolate import state_copy
+
+        base_state = state_copy(model)  # a resumed run's model is still the base here
     start = time.perf_counter()
     with progress:
         trainer.train(resume_from_checkpoint=True if config.resume else None)
@@ -210,6 +231,8 @@ def _train(
         return result
 
     model.max_seq_length = model_max  # inference may see texts longer than the training data
+    result.interpolation = _interpolate(config, model, base_state, reporter)
+    result.message = _decision(config, result)
     record = {
         "config": config.to_dict(),
         "seed": config.seed,
@@ -221,7 +244,10 @@ def _train(
         "data": {"train_rows": len(data.train), "columns": list(data.columns)},
         "speed": speed_info,
         "world_size": world,
-        "result": {k: v for k, v in result.to_dict().items() if k not in ("out", "speed")},
+        "interpolation": result.interpolation,
+        "result": {
+            k: v for k, v in result.to_dict().items() if k not in ("out", "speed", "interpolation")
+        },
         "versions": library_versions(),
     }
     with atomic_dir(config.out, overwrite=config.overwrite) as tmp:
@@ -358,6 +384,65 @@ def _build_loss(config: TrainConfig, model: SentenceTransformer, negatives: int,
         matryoshka_dims=config.matryoshka_dims,
         gather_across_devices=world > 1,
     )
+
+
+def _interpolate(
+    config: TrainConfig,
+    model: SentenceTransformer,
+    base_state: dict[str, Any] | None,
+    reporter: Reporter,
+) -> dict[str, Any] | None:
+    """Choose (``auto``) or apply (a number) the weight of the tuned model against the base, on
+    ``model`` in place; the choice as JSON, or None with ``interpolate: off``."""
+    if base_state is None:
+        return None
+    from embedtune.train.interpolate import (
+        GRID,
+        choose_interpolation,
+        interpolate_state,
+        state_copy,
+    )
+
+    weights = GRID if config.interpolate == "auto" else (float(config.interpolate),)
+    tuned = state_copy(model)
+    choice = choose_interpolation(
+        model,
+        base_state,
+        tuned,
+        data=config.data,
+        weights=weights,
+        general=config.general,
+        general_max_docs=config.general_max_docs,
+        max_general_drop=config.max_general_drop,
+        seed=config.seed,
+        reporter=reporter,
+    )
+    if choice is not None:
+        return choice.to_dict()
+    weight = 1.0 if config.interpolate == "auto" else float(config.interpolate)
+    model.load_state_dict(interpolate_state(base_state, tuned, weight))
+    return {
+        "mode": "auto" if config.interpolate == "auto" else "fixed",
+        "weight": weight,
+        "kept_base": weight == 0,
+        "message": f"{config.data}/ir has no validation set: saved weight {weight:g} of the "
+        "tuned model unchecked",
+        "curve": [],
+    }
+
+
+def _decision(config: TrainConfig, result: TrainResult) -> str | None:
+    """The sentence people read about what was saved (the weight choice's, or a warning when
+    ``interpolate: off`` saves a model that did not beat its base on validation)."""
+    if result.interpolation is not None:
+        return str(result.interpolation["message"])
+    base, best = result.base_metric, result.best_metric
+    if base is not None and best is not None and best <= base:
+        return (
+            f"the tuned model is NOT better than the base model on ir/validation "
+            f"(nDCG@10 {best:.3f} vs {base:.3f}); saved anyway (--interpolate off)"
+        )
+    return None
 
 
 def _evaluator(ir: IRSplit, similarity: str) -> Any:
