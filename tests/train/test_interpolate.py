@@ -130,7 +130,7 @@ def test_weight_choice_says_what_it_kept() -> None:
     assert "NOT better than the base" in worse.message
 
 
-def test_honest_validation_prefers_people_over_generated(
+def test_honest_validation_prefers_gold_then_titles_over_generated(
     prepared_dir: Path, tmp_path: Path
 ) -> None:
     name, note = honest_validation(prepared_dir) or ("", "")
