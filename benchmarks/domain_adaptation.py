@@ -39,6 +39,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -142,18 +143,16 @@ def job_views(
 def write_beir(
     folder: Path, docs: dict[str, str], queries: dict[str, str], qrels: dict[str, list[str]]
 ) -> Path:
-    """A BEIR folder: documents without a title, grade-1 qrels."""
-    (folder / "qrels").mkdir(parents=True, exist_ok=True)
-    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as f:
-        for did, text in docs.items():
-            f.write(json.dumps({"_id": did, "title": "", "text": text}, ensure_ascii=False) + "\n")
-    with (folder / "queries.jsonl").open("w", encoding="utf-8") as f:
-        for qid, text in queries.items():
-            f.write(json.dumps({"_id": qid, "text": text}, ensure_ascii=False) + "\n")
-    with (folder / "qrels" / "test.tsv").open("w", encoding="utf-8") as f:
-        f.write("query-id\tcorpus-id\tscore\n")
-        for qid, dids in qrels.items():
-            f.writelines(f"{qid}\t{did}\t1\n" for did in dids)
+    """A BEIR folder (replaced if it exists): documents without a title, grade-1 qrels."""
+    from embedtune.evaluate.beir_write import write_beir_records
+
+    shutil.rmtree(folder, ignore_errors=True)
+    write_beir_records(
+        folder,
+        [{"_id": did, "title": "", "text": text} for did, text in docs.items()],
+        [{"_id": qid, "text": text} for qid, text in queries.items()],
+        [(qid, did, 1) for qid, dids in qrels.items() for did in dids],
+    )
     return folder
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,20 +42,19 @@ def write_beir(
     queries: dict[str, str],
     qrels: dict[str, list[str]],
 ) -> Path:
-    """``docs``: id -> (title, text); ``qrels``: query id -> relevant doc ids (grade 1)."""
-    (folder / "qrels").mkdir(parents=True, exist_ok=True)
-    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as f:
-        for did, (title, text) in docs.items():
-            f.write(
-                json.dumps({"_id": did, "title": title, "text": text}, ensure_ascii=False) + "\n"
-            )
-    with (folder / "queries.jsonl").open("w", encoding="utf-8") as f:
-        for qid, text in queries.items():
-            f.write(json.dumps({"_id": qid, "text": text}, ensure_ascii=False) + "\n")
-    with (folder / "qrels" / "test.tsv").open("w", encoding="utf-8") as f:
-        f.write("query-id\tcorpus-id\tscore\n")
-        for qid, dids in qrels.items():
-            f.writelines(f"{qid}\t{did}\t1\n" for did in dids)
+    """``docs``: id -> (title, text); ``qrels``: query id -> relevant doc ids (grade 1).
+
+    The folder is replaced if it exists.
+    """
+    from embedtune.evaluate.beir_write import write_beir_records
+
+    shutil.rmtree(folder, ignore_errors=True)
+    write_beir_records(
+        folder,
+        [{"_id": did, "title": title, "text": text} for did, (title, text) in docs.items()],
+        [{"_id": qid, "text": text} for qid, text in queries.items()],
+        [(qid, did, 1) for qid, dids in qrels.items() for did in dids],
+    )
     return folder
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,3 +32,21 @@ class HashingEncoder:
                 word = word[:-1] if len(word) > 3 and word.endswith("s") else word
                 out[row, zlib.crc32(word.encode()) % self.dimension] += 1.0
         return normalize_rows(out)
+
+
+class RecordingReporter:
+    """A Reporter that records each task as [description, total, sum of its advances]."""
+
+    def __init__(self) -> None:
+        self.tasks: list[list[Any]] = []
+
+    @contextlib.contextmanager
+    def task(self, description: str, total: int | None = None) -> Iterator[Any]:
+        record: list[Any] = [description, total, 0]
+        self.tasks.append(record)
+
+        class _Task:
+            def advance(self, n: int = 1) -> None:
+                record[2] += n
+
+        yield _Task()

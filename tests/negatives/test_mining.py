@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pytest
+from tests.fakes import RecordingReporter
 
 from embedtune.errors import EmbedtuneError
 from embedtune.models.encoder import TextKind, normalize_rows
@@ -451,24 +451,6 @@ def test_score_stats() -> None:
     stats = score_stats(np.arange(101, dtype=np.float32))
     assert stats == {"count": 101, "mean": 50.0, "p5": 5.0, "p50": 50.0, "p95": 95.0}
     assert score_stats(np.empty(0))["mean"] is None
-
-
-class RecordingReporter:
-    """Collects (description, total, advanced) per task."""
-
-    def __init__(self) -> None:
-        self.tasks: list[list[Any]] = []
-
-    @contextmanager
-    def task(self, description: str, total: int | None = None) -> Iterator[Any]:
-        record: list[Any] = [description, total, 0]
-        self.tasks.append(record)
-
-        class _Task:
-            def advance(self, n: int = 1) -> None:
-                record[2] += n
-
-        yield _Task()
 
 
 @pytest.mark.parametrize("method", ["hard", "least-similar"])

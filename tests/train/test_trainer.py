@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pytest
+from tests.fakes import RecordingReporter
 from tests.train.conftest import posting, write_prepared
 from transformers import TrainerCallback
 
@@ -33,24 +32,6 @@ class InterruptAfterSave(TrainerCallback):
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if state.global_step == self.step:
             raise Interrupt
-
-
-class RecordingReporter:
-    """Records each task's description, total and the sum of its advances."""
-
-    def __init__(self) -> None:
-        self.tasks: list[list[Any]] = []
-
-    @contextlib.contextmanager
-    def task(self, description: str, total: int | None = None) -> Iterator[Any]:
-        record: list[Any] = [description, total, 0]
-        self.tasks.append(record)
-
-        class _Task:
-            def advance(self, n: int = 1) -> None:
-                record[2] += n
-
-        yield _Task()
 
 
 def config(prepared: Path, model: Path, out: Path, **kw: Any) -> TrainConfig:
