@@ -193,3 +193,16 @@ def test_interpolation_curve_in_the_report(evaluation: Evaluation, tmp_path: Pat
     (model / "train_config.json").write_text(json.dumps({"interpolation": None}))  # off
     out = write_report(tmp_path / "r2", [evaluation], training_log=model)
     assert not (out / "interpolation.png").exists()
+
+
+def test_trained_splits_reads_the_model_folder(tmp_path: Path) -> None:
+    from embedtune.evaluate.report import trained_splits
+
+    assert trained_splits(tmp_path) == [] and trained_splits(None) == []
+    (tmp_path / "trainer_state.json").write_text("{}")
+    (tmp_path / "train_config.json").write_text(
+        json.dumps({"speed": {"train_on": {"splits": ["train", "test"], "why": "x"}}})
+    )
+    assert trained_splits(tmp_path) == ["train", "test"]
+    (tmp_path / "train_config.json").write_text("not json")
+    assert trained_splits(tmp_path) == []

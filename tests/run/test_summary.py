@@ -68,6 +68,15 @@ def test_without_an_honest_measure_a_warning_says_how_to_get_one(tmp_path: Path)
     assert warning < next(i for i, line in enumerate(lines) if line.strip().startswith("nDCG@10"))
 
 
+def test_the_health_check_says_when_test_queries_were_trained_on(tmp_path: Path) -> None:
+    config = RunConfig.from_dict({"out": tmp_path})
+    for splits, said in ((["train"], False), (["train", "validation", "test"], True)):
+        train = {"base_model": "b", "train_on": splits}
+        lines = summary_lines(RunResult(config, {"train": train, "evaluate": _evaluation()}), [])
+        check = next(line for line in lines if "health check" in line)
+        assert ("test postings' queries were trained on too" in check) is said
+
+
 def test_paired_queries_are_the_users_own(tmp_path: Path) -> None:
     pairs = tmp_path / "pairs.csv"
     pairs.write_text("q,doc\na,b\n")

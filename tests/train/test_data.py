@@ -3,12 +3,15 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from datasets import Dataset, DatasetDict
 
 from embedtune.errors import EmbedtuneError
 from embedtune.train.data import (
+    ALL_SPLITS,
+    TrainOn,
     drop_negatives,
     load_ir_split,
     load_triplets,
@@ -16,6 +19,7 @@ from embedtune.train.data import (
     prepared_negative_method,
     sample_train,
     text_columns,
+    train_splits,
 )
 
 
@@ -160,3 +164,35 @@ def test_sample_train_is_seeded_and_writes_nothing(prepared_dir: Path, tmp_path:
     assert a.columns == data.columns and a.validation is data.validation
     assert sample_train(data, 48, seed=1) is data  # nothing to sample
     assert sorted(p.relative_to(data_dir) for p in data_dir.rglob("*")) == before
+
+
+def test_train_on_every_split_concatenates_them_and_drops_validation(prepared_dir: Path) -> None:
+    data = load_triplets(prepared_dir, train_on=ALL_SPLITS)
+    assert len(data.train) == 48 + 12 + 12
+    assert data.validation is None  # trained on: it cannot validate
+    anchors = data.train["anchor"]
+    assert len(set(anchors)) == len(anchors)  # each split's rows once
+    assert load_triplets(prepared_dir, train_on=("train", "test")).validation is not None
+
+
+@pytest.mark.parametrize(
+    ("policy", "record", "sets", "expected"),
+    [
+        ("auto", {"queries": {"source": "offline"}}, ["train", "validation", "test"], ALL_SPLITS),
+        ("auto", {"queries": {"source": "openai"}}, ["validation"], ALL_SPLITS),
+        ("auto", {"queries": {"source": "offline"}}, ["validation-titles"], ("train",)),
+        ("auto", {"queries": {"source": "offline"}}, ["test-gold"], ("train",)),
+        ("auto", {"queries": {"source": "offline"}}, ["train-gold"], ALL_SPLITS),
+        ("auto", {"queries": {"source": "column:query"}}, [], ("train",)),
+        ("auto", None, [], ("train",)),
+        ("auto", {"negatives": {}}, [], ("train",)),
+        ("train", {"queries": {"source": "offline"}}, [], ("train",)),
+        ("all", {"queries": {"source": "column:q"}}, ["test-titles"], ALL_SPLITS),
+    ],
+)
+def test_train_splits(
+    policy: TrainOn, record: dict[str, Any] | None, sets: list[str], expected: tuple[str, ...]
+) -> None:
+    splits, why = train_splits(policy, record, sets)
+    assert splits == expected
+    assert why and "\n" not in why

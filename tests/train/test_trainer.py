@@ -248,3 +248,25 @@ def test_max_train_never_writes_into_a_read_only_data_folder(
             folder.chmod(mode)
     assert result.global_step == 2 and result.train_rows == 20
     assert _listing(data) == before
+
+
+def test_generated_queries_without_titles_train_on_every_split(
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """auto: no honest set held back, so validation and test are trained on, not validated on;
+    the weight choice says its validation queries were seen."""
+    data = tmp_path / "data"
+    shutil.copytree(prepared_dir, data)
+    (data / "config.json").write_text('{"queries": {"source": "offline"}}')
+    result = train(config(data, tiny_model_dir, tmp_path / "m", max_steps=2))
+    assert result.train_on == ("train", "validation", "test")
+    assert result.train_rows == 48 + 12 + 12
+    assert result.metric is None  # no validation during training: it was trained on
+    assert result.interpolation is not None and result.interpolation["validation_seen"] is True
+    assert "trained on" in str(result.message)
+    record = json.loads((tmp_path / "m" / "train_config.json").read_text())
+    assert record["speed"]["train_on"]["splits"] == ["train", "validation", "test"]
+
+    kept = train(config(data, tiny_model_dir, tmp_path / "k", max_steps=2, train_on="train"))
+    assert kept.train_on == ("train",) and kept.train_rows == 48 and kept.metric is not None
+    assert kept.interpolation is not None and kept.interpolation["validation_seen"] is False

@@ -94,8 +94,12 @@ def prepare(
         ),
     ] = None,
     queries_per_posting: Annotated[
-        int, typer.Option(help="Queries written per posting (offline and LLM routes).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            help="Queries written per posting \\[default: 3 offline (free, and several styles "
+            "train better), 1 from an LLM (each one is paid for)]."
+        ),
+    ] = None,
     llm_model: LLMModel = None,
     llm_base_url: LLMBaseURL = None,
     prompt_template: Annotated[

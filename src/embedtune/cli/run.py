@@ -77,6 +77,14 @@ def run(
             "longest prepared text]."
         ),
     ] = None,
+    train_on: Annotated[
+        str | None,
+        typer.Option(
+            help="Splits to train on: auto takes every split when the held-back postings have "
+            "only generated queries (no titles, gold or own pairs); train or all force it "
+            "\\[auto]."
+        ),
+    ] = None,
     num_negatives: NumNegatives = None,
     seed: Seed = None,
     from_stage: Annotated[
@@ -121,6 +129,7 @@ def run(
         "batch_size": batch_size,
         "learning_rate": learning_rate,
         "max_seq_length": max_seq_length,
+        "train_on": train_on,
         "num_negatives": num_negatives,
         "seed": seed,
         "from_stage": from_stage,

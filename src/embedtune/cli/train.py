@@ -96,6 +96,14 @@ def train(
             "\\[default: auto]"
         ),
     ] = None,
+    train_on: Annotated[
+        str | None,
+        typer.Option(
+            help="The prepared splits to train on: auto takes every split when the held-back "
+            "postings carry only generated queries (no titles, no gold queries, not your own "
+            "pairs), so the whole corpus is learnt; train or all force it. \\[default: auto]"
+        ),
+    ] = None,
     interpolate: Annotated[
         str | None,
         typer.Option(
@@ -160,6 +168,7 @@ def train(
         "threads": threads,
         "max_seq_length": max_seq_length,
         "negative_columns": negative_columns,
+        "train_on": train_on,
         "push_to_hub": push_to_hub,
         "export": export,
         "interpolate": interpolate,
@@ -197,6 +206,7 @@ def _run(settings: Any, json_output: bool) -> None:
         ("precision", result.speed.get("precision")),
         ("max_seq_length (training)", result.speed.get("max_seq_length")),
         ("negative columns", result.speed.get("negative_columns", {}).get("why")),
+        ("trained on", result.speed.get("train_on", {}).get("why")),
     ]
     if result.metric:
         rows += [

@@ -158,6 +158,8 @@ def set_notes(evaluation: Evaluation) -> list[str]:
             text = f"your own paired queries of the held-back {split} postings"
         elif config.data is not None:
             text = HEALTH_CHECK + "; a rise here says little"
+            if split in trained_splits(evaluation.model_location):
+                text += f"; the {split} postings' queries were trained on too (--train-on)"
         else:
             text = f"the BEIR folder {config.beir}"
         notes.append(f"{label}: {text}")
@@ -314,8 +316,8 @@ def plot_training(curves: Mapping[str, list[tuple[float, float]]], out: Path) ->
     return out
 
 
-def read_interpolation(path: str | Path | None) -> dict[str, Any] | None:
-    """The weight choice in the ``train_config.json`` beside the training log at ``path``."""
+def _train_record(path: str | Path | None) -> dict[str, Any] | None:
+    """The ``train_config.json`` beside the training log at ``path``, or None."""
     log = find_training_log(path)
     if log is None:
         return None
@@ -323,7 +325,21 @@ def read_interpolation(path: str | Path | None) -> dict[str, Any] | None:
         record = json.loads((log.parent / "train_config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    choice = record.get("interpolation") if isinstance(record, dict) else None
+    return record if isinstance(record, dict) else None
+
+
+def trained_splits(path: str | Path | None) -> list[str]:
+    """The prepared splits the model at ``path`` was trained on (``train_config.json``); empty
+    when unknown (a model trained elsewhere)."""
+    record = _train_record(path) or {}
+    splits = (record.get("speed") or {}).get("train_on", {}).get("splits")
+    return [str(s) for s in splits] if isinstance(splits, list) else []
+
+
+def read_interpolation(path: str | Path | None) -> dict[str, Any] | None:
+    """The weight choice in the ``train_config.json`` beside the training log at ``path``."""
+    record = _train_record(path)
+    choice = record.get("interpolation") if record is not None else None
     return choice if isinstance(choice, dict) and choice.get("curve") else None
 
 

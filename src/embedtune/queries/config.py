@@ -35,12 +35,24 @@ def parse_query_source(value: str) -> tuple[QueryMethod, str | None]:
     return cast(QueryMethod, method), None
 
 
+OFFLINE_PER_POSTING = 3
+"""Offline queries per posting by default: several styles of one posting (role, role + skills,
+...) lifted title search on real postings over one (benchmarks/RESULTS.md, issue 16); they cost
+nothing. An LLM writes one by default: each query is paid for."""
+
+
 @dataclass
 class QueryConfig:
-    """Where training queries come from and how they are filtered."""
+    """Where training queries come from and how they are filtered.
+
+    ``per_posting`` None: :data:`OFFLINE_PER_POSTING` offline, 1 from an LLM.
+
+    >>> QueryConfig().per_posting, QueryConfig(source="openai").per_posting
+    (3, 1)
+    """
 
     source: str = "offline"
-    per_posting: int = 1
+    per_posting: int | None = None
     llm_model: str = "gpt-4o-mini"
     llm_base_url: str | None = None
     prompt_template: Path | None = None
@@ -51,7 +63,9 @@ class QueryConfig:
     batch_poll_seconds: float = 30.0
 
     def __post_init__(self) -> None:
-        parse_query_source(self.source)
+        method, _ = parse_query_source(self.source)
+        if self.per_posting is None:
+            self.per_posting = OFFLINE_PER_POSTING if method == "offline" else 1
         if not 1 <= self.per_posting <= 10:
             raise EmbedtuneError(
                 f"--queries-per-posting {self.per_posting} is out of range", fix="use 1 to 10"
@@ -90,6 +104,12 @@ class QueryConfig:
         if llm_model:
             given["llm_model"] = llm_model
         return cls(source=source, llm_base_url=llm_base_url, **given)
+
+    @property
+    def count(self) -> int:
+        """Queries per posting, resolved (``per_posting`` is never None after construction)."""
+        assert self.per_posting is not None
+        return self.per_posting
 
     @property
     def method(self) -> QueryMethod:

@@ -45,7 +45,7 @@ def write_queries(
     if config.method == "offline":
         from embedtune.queries.offline import OfflineQueryConfig, generate_offline_queries
 
-        offline = OfflineQueryConfig(per_posting=config.per_posting, seed=config.seed)
+        offline = OfflineQueryConfig(per_posting=config.count, seed=config.seed)
         return generate_offline_queries(postings, encoder, offline, reporter=reporter), [], report
     result = _llm_queries(postings, config, reporter, confirm)
     report["llm_model"] = config.llm_model
@@ -65,7 +65,7 @@ def llm_config(config: QueryConfig) -> Any:
         model=config.llm_model,
         base_url=config.llm_base_url,
         prompt_template=template,
-        per_posting=config.per_posting,
+        per_posting=config.count,
     )
 
 

@@ -101,6 +101,7 @@ FLAT: dict[str, tuple[SectionName, str]] = {
     "batch_size": ("train", "batch_size"),
     "learning_rate": ("train", "learning_rate"),
     "max_seq_length": ("train", "max_seq_length"),
+    "train_on": ("train", "train_on"),
     "general": ("evaluate", "general"),
     "eval_queries": ("evaluate", "eval_queries"),
     "general_max_docs": ("evaluate", "general_max_docs"),

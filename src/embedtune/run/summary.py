@@ -169,9 +169,12 @@ def _table(rows: list[Row], width: int) -> list[str]:
     return lines
 
 
-def comparison_lines(evaluation: dict[str, Any], base: str | None, *, paired: bool) -> list[str]:
+def comparison_lines(
+    evaluation: dict[str, Any], base: str | None, *, paired: bool, test_trained: bool = False
+) -> list[str]:
     """The table: the honest measures first; the generated queries under their health-check
-    heading, after a warning when nothing honest was measured."""
+    heading, after a warning when nothing honest was measured. ``test_trained``: the test
+    postings' queries were trained on (``--train-on``), which the heading says."""
     honest = honest_rows(evaluation)
     own = generated_rows(evaluation, paired=paired)
     if not honest and not own:
@@ -186,7 +189,8 @@ def comparison_lines(evaluation: dict[str, Any], base: str | None, *, paired: bo
     if not honest:
         lines.append(f"[yellow]warning:[/] {NO_HONEST_MEASURE}")
     if own:
-        lines.append(f"  {HEALTH_CHECK}")
+        trained = "; the test postings' queries were trained on too" if test_trained else ""
+        lines.append(f"  {HEALTH_CHECK}{trained}")
         lines += _table(own, width)
     return lines
 
@@ -206,7 +210,8 @@ def summary_lines(
     base = train.get("base_model") or result.results.get("select", {}).get("pick")
     evaluation = result.results.get("evaluate", {})
     paired = config.query_source.startswith("column:")
-    lines += comparison_lines(evaluation, base, paired=paired)
+    test_trained = "test" in (train.get("train_on") or ())
+    lines += comparison_lines(evaluation, base, paired=paired, test_trained=test_trained)
     for warning in evaluation.get("warnings", []):
         lines.append(f"[yellow]warning:[/] {warning}")
     if train.get("message"):  # the weight choice: kept the base, or how much of the tuning

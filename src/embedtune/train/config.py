@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from embedtune.errors import EmbedtuneError
-from embedtune.train.data import NegativeColumns
+from embedtune.train.data import NegativeColumns, TrainOn
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -23,6 +23,7 @@ __all__ = [
     "LOSSES",
     "NEGATIVE_COLUMNS",
     "PRECISIONS",
+    "TRAIN_ON",
     "ExportFormat",
     "Interpolate",
     "LossName",
@@ -40,6 +41,7 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 ExportFormat = Literal["onnx"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 NEGATIVE_COLUMNS: tuple[str, ...] = get_args(NegativeColumns)
+TRAIN_ON: tuple[str, ...] = get_args(TrainOn)
 # after training: auto = choose the weight of tuned vs base on validation (train/interpolate.py),
 # off = save the tuned weights as they are, a number in 0..1 = that weight
 InterpolateMode = Literal["auto", "off"]
@@ -80,6 +82,7 @@ class TrainConfig:
     threads: int | None = None  # None: every core this process may use
     max_seq_length: int | None = None  # None: the longest prepared text, capped by the model's
     negative_columns: NegativeColumns = "auto"  # auto: drop least-similar negatives (see data.py)
+    train_on: TrainOn = "auto"  # auto: every split when nothing honest is held back (data.py)
     checkpoint_dir: Path | None = None  # None: OUT.checkpoints beside OUT
     # forgetting control (train/interpolate.py)
     interpolate: Interpolate = "auto"
@@ -118,6 +121,10 @@ class TrainConfig:
             raise EmbedtuneError(
                 f"unknown --negative-columns {self.negative_columns!r}",
                 fix=f"use one of: {', '.join(NEGATIVE_COLUMNS)}",
+            )
+        if self.train_on not in TRAIN_ON:
+            raise EmbedtuneError(
+                f"unknown --train-on {self.train_on!r}", fix=f"use one of: {', '.join(TRAIN_ON)}"
             )
         if not self.model.strip():
             raise EmbedtuneError("model name is empty", fix="pass --model NAME_OR_PATH")

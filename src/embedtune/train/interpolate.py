@@ -14,7 +14,7 @@ a real model, swapping state dicts into it in place (loaded once).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -179,6 +179,7 @@ class WeightChoice:
     max_general_drop: float | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    validation_seen: bool = False  # its queries were trained on (``train_on`` with validation)
 
     def point(self, weight: float) -> WeightPoint | None:
         return next((p for p in self.curve if p.weight == weight), None)
@@ -192,6 +193,8 @@ class WeightChoice:
     def message(self) -> str:
         """One plain sentence about the decision, for people."""
         where = f"ir/{self.validation_set}"
+        if self.validation_seen:
+            where += " (trained on: a forgetting check, not a held-out score)"
         base, chosen = self.point(0.0), self.point(self.weight)
         if base is None or chosen is None:
             return f"saved weight {self.weight:g} of the tuned model"
@@ -221,6 +224,7 @@ class WeightChoice:
             "message": self.message,
             "validation_set": f"ir/{self.validation_set}",
             "validation_note": self.validation_note,
+            "validation_seen": self.validation_seen,
             "general_set": self.general_set,
             "general_docs": self.general_docs,
             "max_general_drop": self.max_general_drop,
@@ -237,6 +241,7 @@ def choose_interpolation(
     tuned: Mapping[str, torch.Tensor],
     *,
     data: Path,
+    seen: Collection[str] = frozenset(),
     weights: Sequence[float] = GRID,
     general: Path | None = None,
     general_max_docs: int | None = None,
@@ -247,6 +252,9 @@ def choose_interpolation(
     """Score ``weights`` of ``model`` (see the module docstring), leave the chosen weights loaded
     in ``model`` and return the choice; None (``model`` untouched) when ``data`` has no
     validation set. One weight in ``weights`` (with 0 scored for comparison) is a fixed choice.
+    ``seen``: the prepared splits trained on; when the validation set's queries are among them
+    the curve favours the tuned model, and the choice says so (only ``--general`` then guards
+    against forgetting).
     """
     import time
 
@@ -298,6 +306,12 @@ def choose_interpolation(
             )
     load(chosen)
     notes = []
+    validation_seen = "validation" in seen  # every ir/validation* set's postings were trained on
+    if validation_seen:
+        notes.append(
+            f"the postings of ir/{name} were trained on (train_on: every split), so its curve "
+            "favours the tuned model; only a general set (--general) can hold the weight back"
+        )
     if general_data is not None and not fixed:
         skipped = [p.weight for p in points if p.general is None]
         if skipped:
@@ -317,4 +331,5 @@ def choose_interpolation(
         max_general_drop=max_general_drop if general_data is not None and not fixed else None,
         seconds=time.perf_counter() - start,
         notes=notes,
+        validation_seen=validation_seen,
     )

@@ -40,7 +40,9 @@ from embedtune.train.data import (
     load_triplets,
     negative_decision,
     prepared_negative_method,
+    prepared_record,
     sample_train,
+    train_splits,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +75,7 @@ class TrainResult:
     pushed: str | None = None
     exported: dict[str, Any] | None = None  # --export onnx: the export's summary
     interpolation: dict[str, Any] | None = None  # the weight choice (WeightChoice.to_dict)
+    train_on: tuple[str, ...] = ("train",)  # the prepared splits trained on (data.train_splits)
     message: str | None = None  # one plain sentence: what was saved and whether it beat the base
     rank: int = 0
     world_size: int = 1
@@ -97,6 +100,7 @@ class TrainResult:
             "kept_base": self.kept_base,
             "message": self.message,
             "interpolation": self.interpolation,
+            "train_on": list(self.train_on),
         }
 
     @property
@@ -125,7 +129,10 @@ def _train(
         from embedtune.evaluate.beir import load_beir
 
         load_beir(config.general)  # a bad folder fails now, not after the training
-    data = load_triplets(config.data)
+    splits, splits_why = train_splits(
+        config.train_on, prepared_record(config.data), _ir_sets(config.data)
+    )
+    data = load_triplets(config.data, train_on=splits)
     if config.max_train is not None:
         data = sample_train(data, config.max_train, config.seed)
     method = prepared_negative_method(config.data)
@@ -135,7 +142,8 @@ def _train(
     negative_columns = list(data.columns[2:])
     if drop:
         data = drop_negatives(data)
-    ir = load_ir_split(config.data, "validation") if config.eval_steps else None
+    seen = "validation" in splits  # its queries are trained on: no honest score during training
+    ir = load_ir_split(config.data, "validation") if config.eval_steps and not seen else None
 
     from embedtune.models.registry import load_model, resolve_model
     from embedtune.train import speed
@@ -166,6 +174,7 @@ def _train(
         "longest_text_tokens": longest,
         "length_grouping": config.length_grouping,
         "device": device,
+        "train_on": {"splits": list(splits), "why": splits_why},
         "negative_columns": {
             "columns": negative_columns,
             "method": method,
@@ -226,12 +235,13 @@ def _train(
         speed=speed_info,
         rank=rank,
         world_size=world,
+        train_on=splits,
     )
     if not trainer.is_world_process_zero():
         return result
 
     model.max_seq_length = model_max  # inference may see texts longer than the training data
-    result.interpolation = _interpolate(config, model, base_state, reporter)
+    result.interpolation = _interpolate(config, model, base_state, reporter, splits)
     result.message = _decision(config, result)
     record = {
         "config": config.to_dict(),
@@ -391,9 +401,11 @@ def _interpolate(
     model: SentenceTransformer,
     base_state: dict[str, Any] | None,
     reporter: Reporter,
+    train_on: tuple[str, ...] = ("train",),
 ) -> dict[str, Any] | None:
     """Choose (``auto``) or apply (a number) the weight of the tuned model against the base, on
-    ``model`` in place; the choice as JSON, or None with ``interpolate: off``."""
+    ``model`` in place; the choice as JSON, or None with ``interpolate: off``. ``train_on``: the
+    splits trained on (a validation set among them favours the tuned model, and says so)."""
     if base_state is None:
         return None
     from embedtune.train.interpolate import (
@@ -410,6 +422,7 @@ def _interpolate(
         base_state,
         tuned,
         data=config.data,
+        seen=set(train_on),
         weights=weights,
         general=config.general,
         general_max_docs=config.general_max_docs,
@@ -429,6 +442,12 @@ def _interpolate(
         "tuned model unchecked",
         "curve": [],
     }
+
+
+def _ir_sets(data: Path) -> list[str]:
+    """The names of the query sets under ``DATA/ir`` (``validation``, ``test-titles``, ...)."""
+    folder = Path(data) / "ir"
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 def _decision(config: TrainConfig, result: TrainResult) -> str | None:
