@@ -9,11 +9,38 @@ from embedtune.data import dedupe
 from embedtune.data.dedupe import (
     _MAX_HASH,
     _bands_equal,
+    _bands_for,
     _count_true,
     find_duplicates,
     similar_pairs,
-    similar_pairs_reference,
 )
+
+
+def similar_pairs_reference(
+    signatures: np.ndarray, threshold: float
+) -> list[tuple[int, int, float]]:
+    """:func:`similar_pairs` the plain way (a set of every candidate pair): the reference the
+    blockwise search must equal; its memory grows with the square of the corpus."""
+    n, num_perm = signatures.shape
+    bands, rows = _bands_for(threshold, num_perm)
+    candidates: set[tuple[int, int]] = set()
+    for band in range(bands):
+        buckets: dict[bytes, list[int]] = {}
+        chunk = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        for i in range(n):
+            if signatures[i, 0] == _MAX_HASH and (signatures[i] == _MAX_HASH).all():
+                continue
+            buckets.setdefault(chunk[i].tobytes(), []).append(i)
+        for members in buckets.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    candidates.add((members[x], members[y]))
+    pairs = []
+    for i, j in sorted(candidates):
+        jaccard = float((signatures[i] == signatures[j]).mean())
+        if jaccard >= threshold:
+            pairs.append((i, j, jaccard))
+    return pairs
 
 
 def _signatures(rng: np.random.Generator, n: int, num_perm: int, alphabet: int) -> np.ndarray:

@@ -155,7 +155,7 @@ def similar_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, i
     corpus when postings share common phrases (7 million at 10,000 demo postings): each band's
     candidates are made and verified a block at a time in numpy, and a pair is kept only in the
     first band where it collides, so no set of candidates is ever held. The result equals
-    :func:`similar_pairs_reference`, the plain set-of-candidates loop.
+    the plain set-of-candidates loop (tests/data/test_dedupe_pairs.py).
 
     Worked example (2 bands of 2 rows, threshold 0.5): rows 0 and 1 share band 0; rows 0 and 2
     share band 1 only; rows 1 and 2 share nothing, so are never compared::
@@ -273,33 +273,6 @@ def _pair_blocks(after: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
             left = np.repeat(np.arange(begin, stop), counts)
             yield left, left + np.arange(pairs) - np.repeat(np.cumsum(counts) - counts, counts) + 1
         begin = stop
-
-
-def similar_pairs_reference(
-    signatures: np.ndarray, threshold: float
-) -> list[tuple[int, int, float]]:
-    """:func:`similar_pairs` the plain way (a set of every candidate pair): for tests only, as
-    its memory grows with the square of the corpus."""
-    n, num_perm = signatures.shape
-    bands, rows = _bands_for(threshold, num_perm)
-    candidates: set[tuple[int, int]] = set()
-    for band in range(bands):
-        buckets: dict[bytes, list[int]] = {}
-        chunk = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
-        for i in range(n):
-            if signatures[i, 0] == _MAX_HASH and (signatures[i] == _MAX_HASH).all():
-                continue
-            buckets.setdefault(chunk[i].tobytes(), []).append(i)
-        for members in buckets.values():
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    candidates.add((members[x], members[y]))
-    pairs = []
-    for i, j in sorted(candidates):
-        jaccard = float((signatures[i] == signatures[j]).mean())
-        if jaccard >= threshold:
-            pairs.append((i, j, jaccard))
-    return pairs
 
 
 class _UnionFind:

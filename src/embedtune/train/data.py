@@ -170,9 +170,8 @@ def prepared_negative_method(data: Path) -> str | None:
     None when the file or the key is missing (triplets made some other way).
     """
     try:
-        record = json.loads((Path(data) / "config.json").read_text(encoding="utf-8"))
-        method = record["negatives"]["method"]
-    except (OSError, ValueError, KeyError, TypeError):
+        method = (prepared_record(data) or {})["negatives"]["method"]
+    except (KeyError, TypeError):
         return None
     return method if isinstance(method, str) else None
 
