@@ -101,6 +101,38 @@ def test_texts_are_clean_titled_and_within_budget(tmp_path: Path, minilm_tokeniz
     assert removed["markup"] > 0 and removed["eeo"] > 0 and removed["benefits"] > 0
 
 
+def test_token_report_equals_counting_every_cleaned_text(
+    tmp_path: Path, minilm_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting tokens chunk by chunk while cleaning (to keep one copy of each text) gives the
+    figures of counting every intermediate text of the kept postings afterwards."""
+    import embedtune.data.postings as postings_module
+    from embedtune.data.budget import count_tokens
+    from embedtune.data.clean import BOILERPLATE_KINDS, clean_posting
+
+    monkeypatch.setattr(postings_module, "_CLEAN_CHUNK", 7)  # several chunks, a ragged last one
+    c, frame = corpus()
+    p = prepare_corpus(c, config(tmp_path), minilm_tokenizer, 254)
+    kept = frame[frame["job_id"].isin(set(p.postings["id"]))]
+    results = [
+        clean_posting(d, company=co)
+        for d, co in zip(kept["description"], kept["company"], strict=True)
+    ]
+
+    def total(texts: list[str]) -> int:
+        return sum(count_tokens(minilm_tokenizer, [t for t in texts if t]))
+
+    raw = total(kept["description"].tolist())
+    markup = total([r.after_markup for r in results])
+    normal = total([r.normalized for r in results])
+    removed = p.report["tokens"]["removed"]
+    assert p.report["tokens"]["raw"] == raw
+    assert (removed["markup"], removed["unicode_whitespace"]) == (raw - markup, markup - normal)
+    for kind in BOILERPLATE_KINDS:
+        assert removed[kind] == total(["\n".join(r.removed[kind]) for r in results]), kind
+    assert removed["eeo"] > 0 and removed["benefits"] > 0
+
+
 def test_token_budget_truncates(tmp_path: Path, minilm_tokenizer: Any) -> None:
     c, _ = corpus()
     p = prepare_corpus(c, config(tmp_path), minilm_tokenizer, 24)

@@ -6,6 +6,7 @@ import random
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from importlib.resources import files
 from typing import Any
 
@@ -379,6 +380,30 @@ def test_compose_queries_fills_the_facets() -> None:
     queries = compose_queries(facets, 10, random.Random(1), config, text="")
     assert len(queries) == len({q.lower() for q in queries}) == 10
     assert all("scientist" in q.lower() for q in queries)
+
+
+JOB_WORDS = re.compile(r"\b(?:jobs?|position|looking for)\b", re.I)
+
+
+def test_a_topic_gets_no_job_phrasing_and_a_job_still_does() -> None:
+    """The first line of a text without a title names a topic, not a job: no "... jobs"."""
+    config = OfflineQueryConfig(per_posting=10)
+    topic = Facets(
+        Role("chronic lymphocytic leukemia"), ("family history", "CLL"), None, None, None
+    )
+    job = replace(topic, role=Role("registered nurse"))
+    topic_queries = [
+        q for seed in range(40) for q in compose_queries(topic, 10, random.Random(seed), config, "")
+    ]
+    job_queries = [
+        q for seed in range(40) for q in compose_queries(job, 10, random.Random(seed), config, "")
+    ]
+    assert len(topic_queries) >= 40 and not any(JOB_WORDS.search(q) for q in topic_queries)
+    assert any(JOB_WORDS.search(q) for q in job_queries)
+    bare_topic = replace(topic, keyphrases=())
+    assert compose_queries(bare_topic, 3, random.Random(0), config, "") == [
+        "chronic lymphocytic leukemia"
+    ]  # no skills and no job phrasing left: the topic alone
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from embedtune.queries.offline.config import OfflineQueryConfig
 from embedtune.queries.offline.facets import Facets
-from embedtune.queries.offline.role import Role  # noqa: F401 (the doctest of compose_queries)
+from embedtune.queries.offline.role import Role, names_a_job  # noqa: F401 (Role: the doctest)
 from embedtune.queries.offline.words import Joiner, Template, offline_words
 
 __all__ = [
@@ -108,6 +108,10 @@ def _compose(facets: Facets, skills: list[str], rng: random.Random) -> str:
     values = _slot_values(facets, rng)
     templates = TEMPLATES if skills else BARE_TEMPLATES
     usable = [t for t in templates if t.needs <= values.keys()]
+    if not names_a_job(facets.role):  # a topic ("influenza a virus"): "jobs" would be noise
+        usable = [t for t in usable if not t.says_job]
+    if not usable:
+        return values["role"]
     chosen = rng.choices(usable, weights=[t.weight for t in usable])[0]
     template, joiner = chosen.text, chosen.joiner
     if "{sen}" not in template and "sen" in values and rng.random() < 0.5:

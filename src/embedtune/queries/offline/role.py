@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from embedtune.data.facets import Seniority
 from embedtune.queries.keyphrases import stem_key
+from embedtune.queries.offline.role_words import role_words
 from embedtune.queries.offline.words import offline_words
 
-__all__ = ["HEAD_NOUNS", "MAX_ROLE_WORDS", "Role", "parse_title", "role_topics"]
+__all__ = ["HEAD_NOUNS", "MAX_ROLE_WORDS", "Role", "names_a_job", "parse_title", "role_topics"]
 
 MAX_ROLE_WORDS = 4
 
@@ -68,6 +69,19 @@ def parse_title(title: str) -> Role:
         return Role(name=title.strip().lower() or "job", seniority=seniority)
     words, level = _strip_seniority(_pick_piece(pieces))
     return Role(name=_role_case(_shorten(words), title), seniority=seniority or level)
+
+
+def names_a_job(role: Role) -> bool:
+    """Whether ``role`` names a job ("payroll accountant") rather than a topic: the first line of
+    a text without a title ("influenza a virus"), or a title column that holds no job titles.
+
+    >>> names_a_job(Role("data engineer")), names_a_job(Role("chronic lymphocytic leukemia"))
+    (True, False)
+    """
+    vocabulary = role_words()
+    name = role.name.lower()
+    nouns = HEAD_NOUNS | vocabulary.job_nouns
+    return name in vocabulary.job_names or any(w in nouns for w in name.split())
 
 
 def _title_words(piece: str) -> list[str]:

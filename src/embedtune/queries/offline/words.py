@@ -37,6 +37,9 @@ Joiner = Literal["space", "comma", "and"]
 SLOTS = frozenset({"role", "sen", "skills", "years", "yexp", "mode", "domain"})
 
 
+_JOB_WORDS = re.compile(r"\b(?:jobs?|position|looking for)\b")
+
+
 @dataclass(frozen=True)
 class Template:
     """A phrasing: ``text`` with ``{slot}`` fields, how the keyphrases join, and its weight.
@@ -47,6 +50,11 @@ class Template:
     text: str
     joiner: Joiner
     weight: float
+
+    @property
+    def says_job(self) -> bool:
+        """Whether the phrasing itself says it is a job search ("{role} jobs", "looking for")."""
+        return _JOB_WORDS.search(self.text) is not None
 
     def __post_init__(self) -> None:
         if self.joiner not in get_args(Joiner):
