@@ -231,7 +231,16 @@ def test_sigint_stops_index_with_130_and_writes_nothing(
     cmd += ["--corpus", str(corpus), "--out", str(out), "--batch-size", "1"]  # slow on purpose
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     env.pop("EMBEDTUNE_DEBUG", None)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # A shell's background job (`make test &`, nohup) starts with SIGINT ignored, and a child
+    # inherits that, so Python would never see the Ctrl-C: give the child the default handling.
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 300
         while not list(tmp_path.glob(".idx.tmp-*")):  # encoding has started
