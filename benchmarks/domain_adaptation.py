@@ -279,7 +279,6 @@ def train(view: SetView, work: Path, tag: str = "") -> dict[str, Any]:
         source = ["--corpus", str(view.corpus_csv)]
     cmd = [cli, "run", *source, "--text-column", "text", "--id-column", "id",
            "--model", BASE, "--out", str(out), "--json"]  # fmt: skip
-    print("$", " ".join(cmd), file=sys.stderr, flush=True)
     return {**timed(cmd, work / f"run-{view.name}{tag}.stdout"), "model": str(out / "model")}
 
 

@@ -50,13 +50,14 @@ def compose_queries(
     [True, True]
     """
     copied = _word_spans(text, _COPY_SPAN)
+    job = names_a_job(facets.role)  # a topic ("influenza a virus") gets no "... jobs" phrasing
     used = [0] * len(facets.keyphrases)
     out: list[str] = []
     for _ in range(30 * n):
         if len(out) == n:
             break
         picks = _pick_keyphrases(facets.keyphrases, used, rng, config, first=not out)
-        query = _compose(facets, [facets.keyphrases[i] for i in picks], rng)
+        query = _compose(facets, [facets.keyphrases[i] for i in picks], rng, job=job)
         if not MIN_WORDS <= len(query.split()) <= MAX_WORDS or _repeats(query, out):
             continue
         if _word_spans(query, _COPY_SPAN) & copied:
@@ -103,12 +104,13 @@ def _pick_keyphrases(
     return sorted(picks)
 
 
-def _compose(facets: Facets, skills: list[str], rng: random.Random) -> str:
-    """One query: a template that fits the facets, filled in, sometimes lower-cased."""
+def _compose(facets: Facets, skills: list[str], rng: random.Random, *, job: bool) -> str:
+    """One query: a template that fits the facets, filled in, sometimes lower-cased; without
+    ``job`` (the role names no job), none that says it is a job search."""
     values = _slot_values(facets, rng)
     templates = TEMPLATES if skills else BARE_TEMPLATES
     usable = [t for t in templates if t.needs <= values.keys()]
-    if not names_a_job(facets.role):  # a topic ("influenza a virus"): "jobs" would be noise
+    if not job:
         usable = [t for t in usable if not t.says_job]
     if not usable:
         return values["role"]

@@ -27,6 +27,8 @@ MAX_ROLE_WORDS = 4
 _WORDS = offline_words()
 _SENIORITY = _WORDS.title_seniority
 HEAD_NOUNS = _WORDS.head_nouns
+_ROLE_WORDS = role_words()
+_JOB_NOUNS = HEAD_NOUNS | _ROLE_WORDS.job_nouns
 _SENIORITY_PHRASES = re.compile(r"\b(?:entry[- ]level|new grad(?:uate)?|mid[- ]level)\b", re.I)
 # "Associate Director" is a rank of management, not a junior role.
 _MANAGEMENT_RANK = re.compile(r"\b(?:associate|assistant|deputy)\s+(?=director|manager|vice)", re.I)
@@ -78,10 +80,8 @@ def names_a_job(role: Role) -> bool:
     >>> names_a_job(Role("data engineer")), names_a_job(Role("chronic lymphocytic leukemia"))
     (True, False)
     """
-    vocabulary = role_words()
     name = role.name.lower()
-    nouns = HEAD_NOUNS | vocabulary.job_nouns
-    return name in vocabulary.job_names or any(w in nouns for w in name.split())
+    return name in _ROLE_WORDS.job_names or any(w in _JOB_NOUNS for w in name.split())
 
 
 def _title_words(piece: str) -> list[str]:
