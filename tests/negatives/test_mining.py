@@ -267,6 +267,36 @@ def test_hard_group_larger_than_first_pass_is_ranked_deeper() -> None:
     assert all(j >= 150 for j in result.negatives[0] + result.negatives[1])
 
 
+def test_a_wide_window_ranks_fewer_rows_at_once_with_the_same_negatives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # widen_window can rank the whole corpus for each query: the selection arrays then grow
+    # with rows x depth, so a chunk takes fewer rows (here at most 4096 / (16 * 300) -> 1).
+    import embedtune.negatives.mining as mining
+
+    rng = np.random.default_rng(5)
+    c = unit(rng, 300, 8)
+    pos = rng.integers(0, 300, 40)
+    q = normalize_rows(c[pos] + 0.7 * unit(rng, 40, 8))
+    cfg = NegativeConfig(num_negatives=2, range_min=100, range_max=299, guard=0.5)
+    expected = hard_reference(q, c, pos, np.arange(300), cfg)
+    shapes: list[tuple[int, int]] = []
+    real = mining.topk_block
+
+    def recording(rows: np.ndarray, corpus: np.ndarray, k: int, **kw: Any) -> Any:
+        shapes.append((rows.shape[0], k))
+        return real(rows, corpus, k, **kw)
+
+    monkeypatch.setattr(mining, "topk_block", recording)
+    monkeypatch.setattr(mining, "DEFAULT_BLOCK_ELEMENTS", 4096)
+    assert mine_hard(q, c, pos, None, cfg).negatives == expected
+    assert max(r for r, _ in shapes) == 1 and all(k == 300 for _, k in shapes)
+    shapes.clear()
+    monkeypatch.setattr(mining, "DEFAULT_BLOCK_ELEMENTS", 16 * 300 * 8)
+    assert mine_hard(q, c, pos, None, cfg).negatives == expected
+    assert max(r for r, _ in shapes) == 8
+
+
 def test_hard_rank_window() -> None:
     scores = [0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]
     q, c = scored_corpus(scores)

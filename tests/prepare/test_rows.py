@@ -56,6 +56,20 @@ def test_triplet_frame_columns_and_short_rows() -> None:
     ]
 
 
+def test_triplet_frame_refers_to_the_posting_texts_without_copying_them() -> None:
+    postings = _postings()
+    queries = pd.DataFrame(
+        {"query_id": ["a:q1", "a:q2"], "query": ["qa", "qa2"], "posting_id": ["a", "a"]}
+    )
+    queries.loc[2] = ["d:q1", "qd", "d"]
+    frame, short = triplet_frame(queries, postings, [[3], [3], [0]], 1)
+    assert short == 0 and frame["positive_id"].tolist() == ["a", "a", "d"]
+    assert frame["positive"].tolist() == ["ta", "ta", "td"]
+    # one string per posting, shared by every cell that shows it
+    assert frame["positive"][0] is frame["positive"][1] is frame["negative"][2]
+    assert frame["negative"][0] is frame["negative"][1] is frame["positive"][2]
+
+
 @pytest.mark.parametrize(("n", "names"), [(1, ["negative"]), (2, ["negative", "negative_2"])])
 def test_negative_columns(n: int, names: list[str]) -> None:
     assert negative_columns(n) == names

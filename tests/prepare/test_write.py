@@ -15,6 +15,7 @@ from embedtune.data.config import PrepareConfig
 from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.beir import load_beir
 from embedtune.prepare import TrainingData, prepare
+from embedtune.prepare.write import write_triplets
 from embedtune.queries.config import QueryConfig
 
 
@@ -92,3 +93,19 @@ def test_failure_leaves_nothing_behind(tmp_path: Path, tiny_model_dir: Path) -> 
             encoder=HashingEncoder(),
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.csv"]
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 4096])
+def test_triplets_are_written_a_batch_at_a_time_and_load_back(
+    tmp_path: Path, batch_rows: int
+) -> None:
+    frame = pd.DataFrame(
+        {"anchor": ["q1", "q2", "q3"], "positive": ["tä", "tb", "tc"], "positive_id": [7, 8, 9]}
+    )
+    splits = {"train": frame, "validation": frame.iloc[:0], "test": frame.iloc[1:]}
+    write_triplets(splits, tmp_path / "triplets", batch_rows=batch_rows)
+    loaded = datasets.load_from_disk(str(tmp_path / "triplets"))
+    assert list(loaded) == ["train", "validation", "test"]
+    for name, expected in splits.items():
+        assert loaded[name].column_names == ["anchor", "positive", "positive_id"]
+        assert loaded[name].to_dict() == {c: expected[c].astype(str).tolist() for c in expected}

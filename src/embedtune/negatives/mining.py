@@ -40,6 +40,7 @@ _FIRST_K = 64  # least-similar: bottom-k kept per row at first (doubled when a r
 _MAX_K = 4096
 _MIN_RESTART_ROWS = 32
 _SKIP_BUDGET = 64  # hard: positive + group members allowed for in the first top-k pass
+_SELECT_COST = 16  # hard: bytes / 4 that top-k and select_hard hold per ranked candidate
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,11 @@ def mine_hard(
     totals = {"guard_removed": 0, "skipped_positive": 0, "skipped_group": 0}
     pos_scores = _row_dots(q, c, pos)
     neg_scores: list[np.ndarray] = []
-    step = rows_per_chunk(m, config.chunk_size, DEFAULT_BLOCK_ELEMENTS)
+    # Selection holds ~_SELECT_COST float32-sized arrays per ranked candidate (indices, ranks,
+    # masks, sort keys): a wide window (``widen_window`` goes up to the whole corpus) takes
+    # fewer rows at once, so a chunk stays within the block budget however deep it ranks.
+    deepest = min(m, config.range_max + int(skips_needed.max(initial=1)))
+    step = rows_per_chunk(max(m, _SELECT_COST * deepest), config.chunk_size, DEFAULT_BLOCK_ELEMENTS)
     with (reporter or NullReporter()).task("Mining hard negatives", total=n) as task:
         for start in range(0, n, step):
             stop = min(n, start + step)

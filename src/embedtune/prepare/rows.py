@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from embedtune.errors import EmbedtuneError
@@ -35,28 +36,37 @@ def triplet_frame(
     into ``postings`` for query ``i`` (None: in-batch negatives only, no negative columns). Rows
     with fewer than ``num_negatives`` negatives (a negative equal to the positive does not count)
     are left out; their number is returned too.
+
+    Built column by column with object columns: a text cell refers to its posting's one Python
+    string (no copy per row; pandas' ``str`` columns would copy every cell's text), so the frame
+    costs a pointer a cell, whatever the number of rows.
     """
     position = {pid: i for i, pid in enumerate(postings["id"])}
-    texts = postings["text"].tolist()
-    ids = postings["id"].tolist()
+    texts = postings["text"].to_numpy(dtype=object)
+    ids = postings["id"].to_numpy(dtype=object)
     names = negative_columns(num_negatives) if negatives is not None else []
     columns = ["anchor", "positive", *names, "query_id", "positive_id"]
     columns += [f"{name}_id" for name in names]
-    rows: list[dict[str, str]] = []
-    short = 0
-    for i, q in enumerate(queries.itertuples(index=False)):
-        pos = position[q.posting_id]
-        row = {"anchor": q.query, "positive": texts[pos], "query_id": q.query_id}
-        row["positive_id"] = ids[pos]
-        if negatives is not None:
-            chosen = [j for j in list(negatives[i])[:num_negatives] if j != pos]
-            if len(chosen) < num_negatives:
-                short += 1
-                continue
-            for name, j in zip(names, chosen, strict=True):
-                row[name], row[f"{name}_id"] = texts[j], ids[j]
-        rows.append(row)
-    return pd.DataFrame(rows, columns=columns), short
+    pos = np.fromiter((position[p] for p in queries["posting_id"]), np.int64, len(queries))
+    keep = np.ones(len(queries), dtype=bool)
+    chosen = np.zeros((len(queries), len(names)), dtype=np.int64)
+    if negatives is not None:
+        for i, (negs, p) in enumerate(zip(negatives, pos, strict=True)):
+            row = [j for j in list(negs)[:num_negatives] if j != p]
+            if len(row) < num_negatives:
+                keep[i] = False
+            else:
+                chosen[i] = row
+    pos, chosen = pos[keep], chosen[keep]
+    data: dict[str, Any] = {
+        "anchor": queries["query"].to_numpy(dtype=object)[keep],
+        "positive": texts[pos],
+        "query_id": queries["query_id"].to_numpy(dtype=object)[keep],
+        "positive_id": ids[pos],
+    }
+    for k, name in enumerate(names):
+        data[name], data[f"{name}_id"] = texts[chosen[:, k]], ids[chosen[:, k]]
+    return pd.DataFrame(data, columns=columns, dtype=object), int((~keep).sum())
 
 
 def split_rows(

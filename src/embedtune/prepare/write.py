@@ -30,6 +30,9 @@ from embedtune.prepare.result import TrainingData
 from embedtune.progress import Reporter
 from embedtune.queries.config import QueryConfig
 
+TRIPLET_BATCH_ROWS = 4096
+"""Training rows written at once (a batch of their texts is what writing holds in memory)."""
+
 
 def write_output(config: PrepareConfig, reporter: Reporter, write: Callable[[Path], None]) -> None:
     """``write(folder)`` into a temporary folder that replaces ``config.out`` when it succeeds;
@@ -94,14 +97,7 @@ def _write_postings(prepared: PreparedCorpus, out: Path) -> None:
 
 def _write_training(data: TrainingData, out: Path) -> None:
     """triplets/, queries.parquet, failed_queries.jsonl and the BEIR sets under ir/."""
-    import datasets
-
-    with _quiet_datasets():
-        datasets.DatasetDict(
-            {name: _as_dataset(frame) for name, frame in data.triplets.items()}
-        ).save_to_disk(  # one shard each: datasets cannot load an empty split saved with none
-            str(out / "triplets"), num_shards=dict.fromkeys(data.triplets, 1)
-        )
+    write_triplets(data.triplets, out / "triplets")
     data.queries.to_parquet(out / "queries.parquet", index=False)
     with (out / "failed_queries.jsonl").open("w", encoding="utf-8") as f:
         for row in data.failed:
@@ -118,14 +114,50 @@ def _write_training(data: TrainingData, out: Path) -> None:
             write_titles(out / "ir" / f"{name}-titles", split_postings)
 
 
-def _as_dataset(frame: pd.DataFrame) -> Any:
-    """A string-typed ``datasets.Dataset`` (an empty frame keeps its columns and loads back)."""
+def write_triplets(
+    triplets: dict[str, pd.DataFrame], folder: Path, *, batch_rows: int = TRIPLET_BATCH_ROWS
+) -> None:
+    """Each split's rows as a ``datasets.DatasetDict`` saved at ``folder`` (``load_from_disk``
+    reads it), every column a string, written ``batch_rows`` rows at a time.
+
+    ``DatasetDict.save_to_disk`` would first build every split in memory through
+    ``Dataset.from_dict`` (about five times the text, transiently: +2 GB at 100,000 postings).
+    Here ``save_to_disk`` writes the layout (``dataset_dict.json``, each split's ``state.json``,
+    ``dataset_info.json`` and its one data file) for empty splits with the same features, and
+    each data file is then rewritten as an Arrow stream with datasets' own ``ArrowWriter``, a
+    batch of rows at a time: memory holds one batch of text, whatever the number of rows.
+    """
+    import datasets
+    import pyarrow as pa
+    from datasets.arrow_writer import ArrowWriter
+
+    features = {name: _string_features(frame) for name, frame in triplets.items()}
+    empty = datasets.DatasetDict(
+        {
+            name: datasets.Dataset.from_dict(
+                {c: [] for c in frame.columns}, features=features[name]
+            )
+            for name, frame in triplets.items()
+        }
+    )
+    with _quiet_datasets():  # one shard each: datasets cannot load an empty split saved with none
+        empty.save_to_disk(str(folder), num_shards=dict.fromkeys(triplets, 1))
+    for name, frame in triplets.items():
+        state = json.loads((folder / name / "state.json").read_text(encoding="utf-8"))
+        (data_file,) = (folder / name / f["filename"] for f in state["_data_files"])
+        with ArrowWriter(features=features[name], path=str(data_file)) as writer:
+            for start in range(0, len(frame), batch_rows):
+                part = frame.iloc[start : start + batch_rows]
+                writer.write_table(
+                    pa.table({c: pa.array(part[c].astype(str), pa.string()) for c in part})
+                )
+            writer.finalize()
+
+
+def _string_features(frame: pd.DataFrame) -> Any:
     import datasets
 
-    features = datasets.Features({c: datasets.Value("string") for c in frame.columns})
-    return datasets.Dataset.from_dict(
-        {c: frame[c].astype(str).tolist() for c in frame.columns}, features=features
-    )
+    return datasets.Features({c: datasets.Value("string") for c in frame.columns})
 
 
 @contextmanager
