@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from tests.fakes import RecordingReporter
 
 from embedtune.models.encoder import TextKind
 from embedtune.negatives.mining import NegativeConfig, mine_negatives
@@ -28,9 +29,13 @@ def test_a_window_of_false_negatives_widens_until_one_is_found() -> None:
     first = mine_negatives(["q"], [0], corpus, TableEncoder(), config, groups=list(range(6)))
     chosen = [list(c) for c in first.negatives]
     assert chosen == [[]]  # p1 and p2 score above 0.95 x the positive: guarded out
-    counts = widen_window(chosen, ["q"], [0], corpus, TableEncoder(), config, groups=list(range(6)))
+    reporter = RecordingReporter()
+    counts = widen_window(
+        chosen, ["q"], [0], corpus, TableEncoder(), config, groups=list(range(6)), reporter=reporter
+    )
     assert counts == {"short": 1, "completed": 1}
     assert chosen == [[3]]  # the best of ranks [2, 5): p3
+    assert reporter.tasks == [["Mining hard negatives", 1, 1]]  # one wider round, shown
 
 
 def test_nothing_to_widen_when_every_query_has_its_negatives() -> None:

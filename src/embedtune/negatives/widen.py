@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from embedtune.models.encoder import Encoder
 from embedtune.negatives.mining import NegativeConfig, mine_negatives
+from embedtune.progress import Reporter
 
 
 def widen_window(
@@ -18,6 +19,7 @@ def widen_window(
     config: NegativeConfig,
     *,
     groups: Sequence[int] | None = None,
+    reporter: Reporter | None = None,
 ) -> dict[str, int]:
     """Queries whose rank window held too few negatives past the guard look further down.
 
@@ -26,7 +28,8 @@ def widen_window(
     positive (common in a corpus of many near-identical roles), the window moves to
     ``[range_max, 4 * range_max)`` and so on until the corpus ends; the guard still applies.
     Fills ``chosen`` in place and returns how many queries were short and how many a wider
-    window completed. With ``range_max=2`` on 20 postings the windows are ``[2, 8)``,
+    window completed; ``reporter`` shows each wider round's mining (its short queries). With
+    ``range_max=2`` on 20 postings the windows are ``[2, 8)``,
     ``[8, 19)``.
     """
     n = config.num_negatives
@@ -45,6 +48,7 @@ def widen_window(
             encoder,
             wider,
             groups=groups,
+            reporter=reporter,
         )
         for i, extra in zip(short, result.negatives, strict=True):
             chosen[i] = (list(chosen[i]) + [j for j in extra if j not in chosen[i]])[:n]

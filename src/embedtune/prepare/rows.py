@@ -101,7 +101,7 @@ def split_rows(
     report = {"queries": len(queries), "postings": len(postings), **result.report}
     if config.method == "hard" and chosen is not None:
         report["widened"] = widen_window(
-            chosen, anchors, positives, texts, encoder, config, groups=groups
+            chosen, anchors, positives, texts, encoder, config, groups=groups, reporter=reporter
         )
     frame, short = triplet_frame(queries, postings, chosen, max(n, 1))
     report["rows_without_enough_negatives"] = short
