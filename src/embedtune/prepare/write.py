@@ -15,7 +15,6 @@ import platform
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -131,7 +130,10 @@ def write_triplets(
     import pyarrow as pa
     from datasets.arrow_writer import ArrowWriter
 
-    features = {name: _string_features(frame) for name, frame in triplets.items()}
+    features = {
+        name: datasets.Features({c: datasets.Value("string") for c in frame.columns})
+        for name, frame in triplets.items()
+    }
     empty = datasets.DatasetDict(
         {
             name: datasets.Dataset.from_dict(
@@ -152,12 +154,6 @@ def write_triplets(
                     pa.table({c: pa.array(part[c].astype(str), pa.string()) for c in part})
                 )
             writer.finalize()
-
-
-def _string_features(frame: pd.DataFrame) -> Any:
-    import datasets
-
-    return datasets.Features({c: datasets.Value("string") for c in frame.columns})
 
 
 @contextmanager
