@@ -1,6 +1,7 @@
 """How well the role read from a description matches the posting's real title.
 
     .venv/bin/python benchmarks/role_inference.py [--no-clean] [--misses 15]
+    .venv/bin/python benchmarks/role_inference.py --places 20
 
 For each shared dataset (description and title columns), the rows are split into two seeded
 halves: ``dev`` (looked at while writing the cues and word lists of
@@ -15,6 +16,11 @@ made singular. Prints one Markdown table and the first ``--misses`` misses of ea
 - head: the same last word (the job noun: "nurse" for "staff nurse" and "registered nurse");
 - F1: mean token F1 of the normalised forms (0 without a guess);
 - coverage: postings with a guess; the rest fall back to keyphrase queries.
+
+``--places N`` instead reads the town of each posting (``find_place``, with the corpus's own
+lower-case words) and prints how many postings have one, how many of those have the town in
+their real title (job boards put it there: "Staff Nurse Bagshot"), and N seeded examples (town,
+real title). A town missing from the title is not a wrong town: judge the examples.
 """
 
 from __future__ import annotations
@@ -111,6 +117,34 @@ def examples(n: int, *, clean: bool) -> None:
             print(f"| {name} | {i} | {title} | {role} | {queries} |")
 
 
+def places(n: int, *, clean: bool) -> None:
+    """Markdown: per dataset, postings with a town, and how many titles name it; N examples."""
+    from embedtune.queries.offline.place import find_place, lowercase_words
+
+    print("| dataset | postings | with a town | town in the real title |")
+    print("|---|---:|---:|---:|")
+    shown = []
+    for name, (path, title_col, text_col) in DATASETS.items():
+        frame = pd.read_csv(path)
+        titles = frame[title_col].fillna("").astype(str).tolist()
+        texts = frame[text_col].fillna("").astype(str).tolist()
+        if clean:
+            texts = [clean_posting(t).text for t in texts]
+        common = lowercase_words(texts)
+        found = [find_place(t, common) for t in texts]
+        hits = [i for i, p in enumerate(found) if p]
+        in_title = sum(found[i] in titles[i].lower() for i in hits)  # type: ignore[operator]
+        total = len(texts)
+        print(
+            f"| {name} | {total} | {len(hits)} ({len(hits) / total:.0%}) | "
+            f"{in_title} ({in_title / max(len(hits), 1):.0%} of those) |"
+        )
+        for i in random.Random(SEED).sample(hits, min(n, len(hits))):
+            shown.append(f"- {name} row {i}: {found[i]!r}, title {titles[i]!r}")
+    print()
+    print("\n".join(shown))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-clean", action="store_true", help="read the raw descriptions")
@@ -124,7 +158,13 @@ def main() -> None:
     parser.add_argument(
         "--misses-from", choices=("dev", "held-out"), default="held-out", help="half of the misses"
     )
+    parser.add_argument(
+        "--places", type=int, default=0, help="instead: town finding, with N examples a dataset"
+    )
     args = parser.parse_args()
+    if args.places:
+        places(args.places, clean=not args.no_clean)
+        return
     if args.examples:
         examples(args.examples, clean=not args.no_clean)
         return

@@ -22,6 +22,7 @@ from embedtune.queries.offline import (
     find_place,
     generate_offline_queries,
     infer_role,
+    lowercase_words,
     posting_role,
     role_words,
     style_queries,
@@ -118,7 +119,35 @@ def test_parsed_guess_separates_seniority() -> None:
 def test_find_place() -> None:
     assert find_place("Location: Cardiff  Salary: 30k") == "cardiff"
     assert find_place("Location: Remote (US)") is None
-    assert find_place("Based near Cardiff") is None
+    assert find_place("Based near Cardiff") == "cardiff"
+    assert (
+        find_place("We are recruiting a Sous Chef for a hotel near Northampton.") == "northampton"
+    )
+    assert find_place("Care home in Newcastle upon Tyne, Tyne and Wear") == "newcastle upon tyne"
+    assert find_place("A manager for a health club in the City of London area") == "london"
+    assert find_place("Specialist Nurse, Blackley: in North Manchester") == "manchester"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fluent in English and German, you join our desk.",  # a language
+        "Experience in Python and Django is a must.",  # a skill
+        "A career in Nursing: our nursing team is growing.",  # the text writes it in lower case
+        "Start in January in Our Lady's wing.",  # a month; a possessive
+        "Experience in Mentoring new starters.",  # common in the corpus (``common`` below)
+    ],
+)
+def test_find_place_skips_capitalised_words_that_are_not_towns(text: str) -> None:
+    assert find_place(text, frozenset({"mentoring"})) is None
+
+
+def test_lowercase_words_of_a_corpus_tell_names_from_words() -> None:
+    texts = ["Nurse in Leeds", "nursing in leeds.gov", "Nursing homes", "our nursing team"]
+    common = lowercase_words(texts)
+    assert "nursing" in common and "leeds" not in common  # one web address is not a rule
+    assert find_place("Join our team in Nursing", common) is None
+    assert find_place("Join our team in Leeds", common) == "leeds"
 
 
 FACETS = Facets(Role("backend developer", "senior"), ("Django", "PostgreSQL"), "5+", "remote", None)
@@ -159,6 +188,7 @@ TITLE_LESS = [
     ),
     Posting("b", "", "Location: Leeds, UK\nAs a Payroll Officer, you will run payroll in Sage."),
     Posting("c", "", "Fresh bread every morning. Bake sourdough, croissants and rye with us."),
+    Posting("d", "", "We are hiring a Staff Nurse for our nursing home in Bagshot, Surrey."),
 ]
 
 
@@ -168,7 +198,8 @@ def test_title_less_postings_get_style_queries_and_fall_back_without_a_role() ->
     by_id: dict[str, list[str]] = {}
     for record in records:
         by_id.setdefault(record.posting_id, []).append(record.query)
-    assert set(by_id) == {"a", "b", "c"}
+    assert set(by_id) == {"a", "b", "c", "d"}
+    assert any(q.endswith("bagshot") and "nurse" in q for q in by_id["d"])  # role and town
     assert all("backend developer" in q or "developer" in q for q in by_id["a"])
     assert all("payroll officer" in q for q in by_id["b"])
     assert any("leeds" in q for q in by_id["b"]) or len(by_id["b"]) == 3

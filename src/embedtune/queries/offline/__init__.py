@@ -45,9 +45,10 @@ from embedtune.queries.offline.generate import (
     posting_role,
 )
 from embedtune.queries.offline.infer import RoleGuess, infer_role
+from embedtune.queries.offline.place import find_place, lowercase_words
 from embedtune.queries.offline.role import Role, parse_title
 from embedtune.queries.offline.role_words import RoleWords, role_words
-from embedtune.queries.offline.styles import find_place, style_queries
+from embedtune.queries.offline.styles import style_queries
 from embedtune.queries.offline.words import OfflineWords, offline_words
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "find_years",
     "generate_offline_queries",
     "infer_role",
+    "lowercase_words",
     "offline_words",
     "parse_title",
     "posting_role",

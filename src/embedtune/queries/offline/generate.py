@@ -20,8 +20,9 @@ from embedtune.queries.offline.compose import compose_queries
 from embedtune.queries.offline.config import OfflineQueryConfig
 from embedtune.queries.offline.facets import Facets, find_domain, find_work_mode, find_years
 from embedtune.queries.offline.infer import RoleGuess, infer_role
+from embedtune.queries.offline.place import find_place, lowercase_words
 from embedtune.queries.offline.role import Role, parse_title, role_topics
-from embedtune.queries.offline.styles import find_place, style_queries
+from embedtune.queries.offline.styles import style_queries
 from embedtune.queries.records import Posting, QueryRecord
 
 __all__ = ["CANDIDATES_PER_POSTING", "CHUNK_SIZE", "generate_offline_queries", "posting_role"]
@@ -117,11 +118,13 @@ def generate_offline_queries(
     styles (:func:`style_queries`) for the role read from its text (:func:`posting_role`).
     """
     reporter = reporter or NullReporter()
+    # Whether a capitalised word is a town depends on how the whole corpus writes it.
+    common = lowercase_words(p.text for p in postings if not p.title.strip())
     out: list[QueryRecord] = []
     with reporter.task("Writing offline queries", total=len(postings)) as task:
         for start in range(0, len(postings), CHUNK_SIZE):
             chunk = postings[start : start + CHUNK_SIZE]
-            out.extend(_chunk_queries(chunk, encoder, config))
+            out.extend(_chunk_queries(chunk, encoder, config, common))
             task.advance(len(chunk))
     return out
 
@@ -144,7 +147,10 @@ def posting_role(posting: Posting) -> tuple[Role, str, RoleGuess | None]:
 
 
 def _chunk_queries(
-    chunk: Sequence[Posting], encoder: Encoder, config: OfflineQueryConfig
+    chunk: Sequence[Posting],
+    encoder: Encoder,
+    config: OfflineQueryConfig,
+    common: frozenset[str] = frozenset(),
 ) -> list[QueryRecord]:
     roles = [posting_role(p) for p in chunk]
     keyphrases = _choose_keyphrases(chunk, [r[:2] for r in roles], encoder, config)
@@ -157,7 +163,7 @@ def _chunk_queries(
         rng = random.Random(f"{config.seed}:{posting.id}")
         if guess is not None:  # skills only: a topic phrase reads as noise in a short query
             facets = replace(facets, keyphrases=tuple(k for k in keys if k in tech))
-            place = find_place(posting.text)
+            place = find_place(posting.text, common)
             queries = style_queries(facets, config.per_posting, rng, place=place)
         else:
             queries = compose_queries(facets, config.per_posting, rng, config, posting.text)

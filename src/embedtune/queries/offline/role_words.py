@@ -35,7 +35,7 @@ ROLES_FILE = "roles.json"
 Evidence = Literal["label", "opening", "hiring", "as_a", "join_as", "the_role", "noun_phrase"]
 QueryStyle = Literal["role", "role_place", "role_skills", "seniority_role", "skills_seniority_mode"]
 # role: the inferred role; head: its last word; sen: its seniority; skill, skill2: keyphrases;
-# mode: remote/hybrid/onsite; place: the town of a "Location:" line.
+# mode: remote/hybrid/onsite; place: the town the text names (:func:`find_place`).
 STYLE_SLOTS = frozenset({"role", "head", "sen", "skill", "skill2", "mode", "place"})
 
 

@@ -21,29 +21,12 @@ from embedtune.queries.offline.role import Role  # noqa: F401 (the doctest of st
 from embedtune.queries.offline.role_words import QueryStyle, role_words
 from embedtune.queries.offline.words import offline_words
 
-__all__ = ["MAX_STYLE_WORDS", "MIN_STYLE_WORDS", "find_place", "style_queries"]
+__all__ = ["MAX_STYLE_WORDS", "MIN_STYLE_WORDS", "style_queries"]
 
 MIN_STYLE_WORDS = 2
 MAX_STYLE_WORDS = 6
 _ROLE_WORDS = role_words()
 _WORDS = offline_words()
-_PLACE = re.compile(r"(?im)^[ \t]*location[ \t]*[:\-–][ \t]*([A-Z][A-Za-z.' -]{1,40})")
-
-
-def find_place(text: str) -> str | None:
-    """The town of a "Location:" line, lower-case; None without one, or when it says remote.
-
-    >>> find_place("Pay: 30k\\nLocation: Leeds, West Yorkshire\\nDays"), find_place("Remote role")
-    ('leeds', None)
-    """
-    m = _PLACE.search(text)
-    if not m:
-        return None
-    place = re.split(r",|\s{2,}|\s[-–(]", m.group(1))[0].strip(" .-").lower()
-    words = place.split()
-    if not words or len(words) > 3 or {"remote", "hybrid", "various", "multiple"} & set(words):
-        return None
-    return place
 
 
 def _typed(skill: str) -> bool:
