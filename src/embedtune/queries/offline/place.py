@@ -29,118 +29,6 @@ _CUED = re.compile(
     rf"({_WORD}(?:[ -](?:{_WORD}|upon|on|under|of|le)){{0,3}})"
 )
 _SMALL = frozenset({"upon", "on", "under", "of", "le"})
-# Capitalised words that open or close a place phrase without being the place.
-_EDGE = frozenset(
-    [
-        "the",
-        "our",
-        "this",
-        "that",
-        "a",
-        "an",
-        "all",
-        "city",
-        "county",
-        "town",
-        "area",
-        "region",
-        "greater",
-        "central",
-        "north",
-        "south",
-        "east",
-        "west",
-        "northern",
-        "southern",
-        "eastern",
-        "western",
-        "north-east",
-        "north-west",
-        "south-east",
-        "south-west",
-    ]
-)
-# Capitalised words after "in" that are never a town people search by.
-_NOT_PLACES = frozenset(
-    [
-        "uk",
-        "england",
-        "scotland",
-        "wales",
-        "britain",
-        "ireland",
-        "europe",
-        "america",
-        "usa",
-        "us",
-        "kingdom",
-        "great",
-        "united",
-        "world",
-        "english",
-        "welsh",
-        "french",
-        "german",
-        "spanish",
-        "italian",
-        "dutch",
-        "portuguese",
-        "polish",
-        "russian",
-        "arabic",
-        "mandarin",
-        "cantonese",
-        "chinese",
-        "japanese",
-        "korean",
-        "hindi",
-        "urdu",
-        "swedish",
-        "danish",
-        "norwegian",
-        "finnish",
-        "greek",
-        "turkish",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "remote",
-        "hybrid",
-        "onsite",
-        "various",
-        "multiple",
-        "microsoft",
-        "windows",
-        "facebook",
-        "salesforce",
-        "powerpoint",
-        "revit",
-        "canva",
-        "blender",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "inc",
-        "ltd",
-        "limited",
-        "plc",
-        "llc",
-        "group",
-    ]
-)
 
 
 def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
@@ -176,6 +64,8 @@ def _known_words() -> frozenset[str]:
 
 
 _KNOWN = _known_words()
+_EDGE = role_words().place_edges
+_NOT_PLACES = role_words().not_places
 
 
 def _as_place(phrase: str, common: frozenset[str], own: frozenset[str]) -> str | None:

@@ -59,6 +59,8 @@ class RoleWords:
     fillers: frozenset[str]
     role_adjectives: frozenset[str]
     stops: frozenset[str]
+    place_edges: frozenset[str]
+    not_places: frozenset[str]
     styles: dict[QueryStyle, tuple[str, ...]]
     style_weights: dict[QueryStyle, float]
 
@@ -93,6 +95,8 @@ class RoleWords:
                 fillers=file.word_set("fillers"),
                 role_adjectives=file.word_set("role_adjectives"),
                 stops=file.word_set("stops"),
+                place_edges=file.word_set("place_edges"),
+                not_places=file.word_set("not_places"),
                 styles=file.table("query_styles"),  # type: ignore[arg-type]
                 style_weights={
                     name: float(w)  # type: ignore[misc]
