@@ -41,11 +41,13 @@ def config(prepared: Path, model: Path, out: Path, **kw: Any) -> TrainConfig:
 
 
 def test_train_writes_a_loadable_model(
-    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "model"
     reporter = RecordingReporter()
     result = train(config(prepared_dir, tiny_model_dir, out), reporter=reporter)
+    # the model card's examples are the first rows, not a library sample behind its own bar
+    assert "Computing widget examples" not in capfd.readouterr().err
     assert result.out == out and result.global_step == result.max_steps == 6  # 48 rows / 8
     # every optimizer step reaches the reporter (a redirected log prints lines from it)
     assert reporter.tasks == [
@@ -68,7 +70,8 @@ def test_train_writes_a_loadable_model(
     assert record["seed"] == 3 and record["config"]["loss"] == "mnrl"
     assert {"torch", "transformers", "sentence-transformers", "python"} <= set(record["versions"])
     assert record["speed"]["max_seq_length"] == record["speed"]["longest_text_tokens"] < 128
-    assert (out / "README.md").read_text().startswith("---")
+    card = (out / "README.md").read_text()
+    assert card.startswith("---") and "source_sentence:" in card
     # interpolate auto: five weights scored on ir/validation (no gold or title queries here)
     choice = record["interpolation"]
     assert choice == result.interpolation and choice["validation_set"] == "ir/validation"

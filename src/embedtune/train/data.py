@@ -37,6 +37,7 @@ __all__ = [
     "sample_train",
     "text_columns",
     "train_splits",
+    "widget_examples",
 ]
 
 # What to do with the negative columns: "auto" drops them when `embedtune prepare` mined them
@@ -195,6 +196,28 @@ def sample_train(data: TrainData, rows: int, seed: int) -> TrainData:
     shuffled = data.train.shuffle(seed=seed, keep_in_memory=True)
     sample = shuffled.select(range(rows), keep_in_memory=True)
     return TrainData(train=sample, validation=data.validation, columns=data.columns)
+
+
+def widget_examples(rows: Dataset, columns: tuple[str, ...], n: int = 3) -> list[dict[str, Any]]:
+    """Model-card widget examples from the first ``n`` rows: each anchor with its positive, its
+    negatives and the next row's positive (three texts at most).
+
+    Given to the model card before training, so that sentence-transformers does not sample a
+    thousand rows to choose its own (work, and a stray "Computing widget examples" bar).
+
+    >>> from datasets import Dataset
+    >>> rows = Dataset.from_dict({"anchor": ["q1", "q2"], "positive": ["d1", "d2"]})
+    >>> widget_examples(rows, ("anchor", "positive"))
+    [{'source_sentence': 'q1', 'sentences': ['d1', 'd2']}, {'source_sentence': 'q2', 'sentences': ['d2']}]
+    """
+    head = rows.select(range(min(n + 1, len(rows))), keep_in_memory=True).to_list()
+    out = []
+    for i, row in enumerate(head[:n]):
+        texts = [str(row[c]) for c in columns[1:]]
+        if i + 1 < len(head):
+            texts.append(str(head[i + 1][columns[1]]))
+        out.append({"source_sentence": str(row[columns[0]]), "sentences": texts[:3]})
+    return out
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from embedtune.train.data import (
     prepared_record,
     sample_train,
     train_splits,
+    widget_examples,
 )
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ def _train(
     extra: list[Any] = [timer, progress, FinalStepCallback()]
     if config.early_stopping_patience:
         extra.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
+    model.model_card_data.widget = widget_examples(data.train, data.columns)
     trainer = SentenceTransformerTrainer(
         model=model,
         args=args,
