@@ -15,6 +15,7 @@ from transformers import TrainerCallback
 
 from embedtune.errors import EmbedtuneError
 from embedtune.train import TrainConfig, push_model, train
+from embedtune.train.trainer import remove_checkpoints
 
 pytestmark = pytest.mark.slow  # each test trains the tiny model for a few steps (5-15 s)
 
@@ -152,6 +153,47 @@ def test_refuses_an_existing_output(prepared_dir: Path, tmp_path: Path) -> None:
         train(TrainConfig(data=prepared_dir, out=out, model="no-such-model"))
     assert "--overwrite" in str(info.value)
     assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_refuses_a_checkpoint_folder_whose_removal_would_take_user_files(
+    prepared_dir: Path, tmp_path: Path
+) -> None:
+    """Checkpoints are deleted once a run finishes: the folder may not be an input, hold the
+    output, or hold files of its own (before, ``--checkpoint-dir DATA`` deleted the data)."""
+    before = sorted(p.relative_to(prepared_dir) for p in prepared_dir.rglob("*"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    cases = [
+        (prepared_dir, "is, holds or lies inside"),
+        (prepared_dir / "triplets" / "ckpt", "is, holds or lies inside"),
+        (tmp_path, "is, holds or lies inside"),  # holds --out
+        (mine, "holds files embedtune did not write \\(notes.txt\\)"),
+    ]
+    for ckpt, message in cases:
+        config = TrainConfig(
+            data=prepared_dir, out=tmp_path / "model", model="no-such-model", checkpoint_dir=ckpt
+        )
+        with pytest.raises(EmbedtuneError, match=message):
+            train(config)
+    assert sorted(p.relative_to(prepared_dir) for p in prepared_dir.rglob("*")) == before
+    assert (mine / "notes.txt").read_text() == "mine"
+
+
+def test_remove_checkpoints_takes_only_what_training_wrote(tmp_path: Path) -> None:
+    ckpt = tmp_path / "ckpt"
+    for folder in ("checkpoint-2", "tmp-checkpoint-4", "eval"):
+        (ckpt / folder).mkdir(parents=True)
+        (ckpt / folder / "x.bin").write_bytes(b"1")
+    (ckpt / "base_eval.json").write_text("{}")
+    (ckpt / "later.txt").write_text("a user's file, put there during the run")
+    remove_checkpoints(ckpt)
+    assert [p.name for p in ckpt.iterdir()] == ["later.txt"]
+    (ckpt / "later.txt").unlink()
+    (ckpt / "checkpoint-6").mkdir()
+    remove_checkpoints(ckpt)
+    assert not ckpt.exists()  # emptied: the folder goes too
+    remove_checkpoints(ckpt)  # nothing there: nothing to do
 
 
 class FakeApi:

@@ -269,7 +269,7 @@ def _train(
         state.save_to_json(str(tmp / "trainer_state.json"))
         write_json(tmp / "train_config.json", record)
     result.out = config.out
-    shutil.rmtree(config.checkpoints, ignore_errors=True)
+    remove_checkpoints(config.checkpoints)
     if config.export == "onnx":  # before the push, so OUT/onnx/ is uploaded too
         from embedtune.export.onnx import export_trained
 
@@ -281,12 +281,14 @@ def _train(
 
 def check_outputs(config: TrainConfig) -> None:
     """Refuse an ``--out`` that would destroy something (a finished model, an input, a folder
-    embedtune did not write: see :func:`embedtune._io.check_out`), and make the checkpoint
-    folder match ``resume``."""
+    embedtune did not write: see :func:`embedtune._io.check_out`), refuse a checkpoint folder
+    that is, holds or lies inside an input or ``--out``, or holds files of its own (checkpoints
+    are deleted once a run finishes), and make the checkpoint folder match ``resume``."""
     out, ckpt = config.out, config.checkpoints
-    has_checkpoints = ckpt.is_dir() and any(ckpt.glob(f"{CHECKPOINT_PREFIX}*"))
     sources: list[str | Path | None] = [config.data, config.model, config.guide_model]
     check_out(out, sources=sources, overwrite=config.overwrite)
+    _check_checkpoint_folder(ckpt, [*(s for s in sources if s and Path(s).exists()), out])
+    has_checkpoints = ckpt.is_dir() and any(ckpt.glob(f"{CHECKPOINT_PREFIX}*"))
     if config.resume:
         if not has_checkpoints:
             raise EmbedtuneError(
@@ -300,7 +302,56 @@ def check_outputs(config: TrainConfig) -> None:
             fix="pass --resume to continue it, or --overwrite to start over",
         )
     if has_checkpoints and _rank() == 0:
-        shutil.rmtree(ckpt, ignore_errors=True)
+        remove_checkpoints(ckpt)
+
+
+def _check_checkpoint_folder(ckpt: Path, others: list[str | Path]) -> None:
+    """Refuse a checkpoint folder whose removal at the end of the run would take user files:
+    one that is, holds or lies inside one of ``others`` (the inputs, ``--out``), or holds files
+    training does not write."""
+    target = ckpt.resolve()
+    for other in others:
+        path = Path(other).resolve()
+        if path == target or path.is_relative_to(target) or target.is_relative_to(path):
+            raise EmbedtuneError(
+                f"checkpoint folder {ckpt} is, holds or lies inside {other}",
+                fix="choose a --checkpoint-dir apart from the inputs and --out (it is deleted "
+                "once the run finishes)",
+            )
+    if ckpt.is_dir():
+        foreign = [p.name for p in ckpt.iterdir() if not _is_checkpoint_file(p)]
+        if foreign:
+            raise EmbedtuneError(
+                f"checkpoint folder {ckpt} holds files embedtune did not write "
+                f"({', '.join(sorted(foreign)[:3])}{', ...' if len(foreign) > 3 else ''})",
+                fix="choose a new or empty --checkpoint-dir (it is deleted once the run finishes)",
+            )
+
+
+def _is_checkpoint_file(path: Path) -> bool:
+    """Whether training writes ``path`` into its checkpoint folder: ``checkpoint-N`` (and the
+    library's ``tmp-checkpoint-N`` while one is saved), the evaluator's ``eval`` folder, and
+    the base model's scores."""
+    if path.is_dir():
+        return path.name.startswith((CHECKPOINT_PREFIX, "tmp-" + CHECKPOINT_PREFIX)) or (
+            path.name == "eval"
+        )
+    return path.name == BASE_EVAL_FILE
+
+
+def remove_checkpoints(ckpt: Path) -> None:
+    """Delete what training wrote in ``ckpt`` (``checkpoint-*`` folders, the base scores), then
+    the folder itself when that leaves it empty; anything else in it stays."""
+    if not ckpt.is_dir():
+        return
+    for path in ckpt.iterdir():
+        if _is_checkpoint_file(path):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        ckpt.rmdir()
 
 
 def push_model(
