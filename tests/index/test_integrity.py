@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import shutil
 import threading
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from tests.clirun import run_cli
+from tests.fakes import RecordingReporter
 
 from embedtune.errors import EmbedtuneError
 from embedtune.index.build import delete_postings, update_postings
@@ -314,3 +316,53 @@ def test_writers_refuse_a_folder_that_is_not_an_index_without_touching_it(tmp_pa
     with pytest.raises(EmbedtuneError, match="not an embedtune index"):
         delete_postings(tmp_path / "notes", ["p0"])
     assert list((tmp_path / "notes").iterdir()) == []
+
+
+class _SignalReporter(RecordingReporter):
+    """Sets ``waiting`` once a task "Waiting for another writer ..." starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    @contextlib.contextmanager
+    def task(self, description: str, total: int | None = None) -> Iterator[Any]:
+        if description.startswith("Waiting for another writer"):
+            self.waiting.set()
+        with super().task(description, total) as task:
+            yield task
+
+
+@pytest.mark.slow  # builds an index twice with the tiny model (a few seconds)
+def test_overwrite_swaps_the_index_only_when_no_update_is_writing(
+    tiny_model_dir: Path, postings_csv: Path, tmp_path: Path
+) -> None:
+    """`index --overwrite` replaced the folder under a running `--update`: it now takes the
+    writer lock for the swap, so the update finishes in the old folder first."""
+    from embedtune.index import IndexConfig, build_index
+
+    out = tmp_path / "idx"
+    config = IndexConfig(model=str(tiny_model_dir), corpus=str(postings_csv), out=out)
+    build_index(config)
+    reporter = _SignalReporter()
+    order: list[str] = []
+    held = threading.Event()
+
+    def update() -> None:
+        with writer_lock(out):
+            held.set()
+            order.append("update in")
+            order.append("overwrite waits" if reporter.waiting.wait(60) else "no wait")
+            order.append("update out")
+
+    thread = threading.Thread(target=update)
+    thread.start()
+    held.wait()
+    report = build_index(dataclasses.replace(config, overwrite=True), reporter=reporter)
+    order.append("swapped")
+    thread.join()
+    assert order == ["update in", "overwrite waits", "update out", "swapped"]
+    assert report["postings"] == 30 and PostingStore.open(out).count() == 30
+    with writer_lock(out, timeout=0.2):  # the new folder's lock is free
+        pass
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".idx")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from embedtune.index.config import IndexConfig
 from embedtune.index.integrity import writer_lock
 from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
 from embedtune.index.source import Columns, Posting, iter_postings
-from embedtune.index.store import PostingStore, read_meta
+from embedtune.index.store import META_FILE, PostingStore, read_meta
 from embedtune.models.encoder import SentenceTransformerEncoder, normalize_rows
 from embedtune.progress import NullReporter, Reporter
 
@@ -119,7 +119,8 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
             store = PostingStore.open(out)
         else:
             first = next(chunks)
-            with atomic_dir(config.out, overwrite=config.overwrite) as tmp:
+            replacing = (Path(config.out) / META_FILE).is_file()  # --overwrite of an index
+            with ExitStack() as swap, atomic_dir(config.out, overwrite=config.overwrite) as tmp:
                 store = PostingStore.create(
                     tmp,
                     info,
@@ -132,6 +133,8 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
                 )
                 with reporter.task("Building the ANN index"):
                     ann_built = store.maybe_build_ann()
+                if replacing:  # held through the swap: no update is mid-write in the old folder
+                    swap.enter_context(writer_lock(config.out, reporter=reporter))
             out = Path(config.out)
             store = PostingStore.open(out)
     return {
