@@ -131,15 +131,14 @@ def places(n: int, *, clean: bool) -> None:
         if clean:
             texts = [clean_posting(t).text for t in texts]
         common = lowercase_words(texts)
-        found = [find_place(t, common) for t in texts]
-        hits = [i for i, p in enumerate(found) if p]
-        in_title = sum(found[i] in titles[i].lower() for i in hits)  # type: ignore[operator]
+        found = {i: p for i, t in enumerate(texts) if (p := find_place(t, common))}
+        in_title = sum(p in titles[i].lower() for i, p in found.items())
         total = len(texts)
         print(
-            f"| {name} | {total} | {len(hits)} ({len(hits) / total:.0%}) | "
-            f"{in_title} ({in_title / max(len(hits), 1):.0%} of those) |"
+            f"| {name} | {total} | {len(found)} ({len(found) / total:.0%}) | "
+            f"{in_title} ({in_title / max(len(found), 1):.0%} of those) |"
         )
-        for i in random.Random(SEED).sample(hits, min(n, len(hits))):
+        for i in random.Random(SEED).sample(sorted(found), min(n, len(found))):
             shown.append(f"- {name} row {i}: {found[i]!r}, title {titles[i]!r}")
     print()
     print("\n".join(shown))

@@ -80,6 +80,23 @@ def mark_written(folder: Path) -> None:
     )
 
 
+def overlap(folder: Path, other: Path) -> str | None:
+    """How ``folder`` sits against ``other``: it "is" it, "contains" it, "lies inside" it, or
+    None when neither holds the other (paths resolved, symlinks followed).
+
+    >>> overlap(Path("/a/b"), Path("/a/b/c.csv")), overlap(Path("/a/b/c"), Path("/a")), overlap(Path("/a"), Path("/b"))
+    ('contains', 'lies inside', None)
+    """
+    target, path = Path(folder).resolve(), Path(other).resolve()
+    if path == target:
+        return "is"
+    if path.is_relative_to(target):
+        return "contains"
+    if target.is_relative_to(path):
+        return "lies inside"
+    return None
+
+
 def check_out(
     out: Path,
     *,
@@ -100,18 +117,11 @@ def check_out(
     no MARKER (so it would be even without the input in it).
     """
     out = Path(out)
-    target = out.resolve()
     for source in sources:
         if source is None or not Path(source).exists():
             continue
-        src = Path(source).resolve()
-        if src == target:
-            relation = "is"
-        elif src.is_relative_to(target):
-            relation = "contains"
-        elif target.is_relative_to(src) and not nested_ok:
-            relation = "lies inside"
-        else:
+        relation = overlap(out, Path(source))
+        if relation is None or (relation == "lies inside" and nested_ok):
             continue
         raise EmbedtuneError(
             f"output folder {out} {relation} the input {source}",

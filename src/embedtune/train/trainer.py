@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from embedtune._io import MARKER, atomic_dir, check_out, write_json
+from embedtune._io import MARKER, atomic_dir, check_out, overlap, write_json
 from embedtune.errors import EmbedtuneError
 from embedtune.hub import push_folder
 from embedtune.progress import NullReporter, Reporter
@@ -309,12 +309,11 @@ def _check_checkpoint_folder(ckpt: Path, others: list[str | Path]) -> None:
     """Refuse a checkpoint folder whose removal at the end of the run would take user files:
     one that is, holds or lies inside one of ``others`` (the inputs, ``--out``), or holds files
     training does not write."""
-    target = ckpt.resolve()
     for other in others:
-        path = Path(other).resolve()
-        if path == target or path.is_relative_to(target) or target.is_relative_to(path):
+        relation = overlap(ckpt, Path(other))
+        if relation is not None:
             raise EmbedtuneError(
-                f"checkpoint folder {ckpt} is, holds or lies inside {other}",
+                f"checkpoint folder {ckpt} {relation} {other}",
                 fix="choose a --checkpoint-dir apart from the inputs and --out (it is deleted "
                 "once the run finishes)",
             )

@@ -10,6 +10,7 @@ language or a compass word ("North Manchester" gives "manchester").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -48,7 +49,9 @@ def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(w for w, n in lower.items() if n >= 2 and 5 * n >= capital[w])
 
 
+@functools.cache
 def _known_words() -> frozenset[str]:
+    """Words of known skills, job nouns and role stops: never part of a town's name."""
     skills = keyphrase_words()
     role = role_words()
     return frozenset(
@@ -63,25 +66,21 @@ def _known_words() -> frozenset[str]:
     )
 
 
-_KNOWN = _known_words()
-_EDGE = role_words().place_edges
-_NOT_PLACES = role_words().not_places
-
-
 def _as_place(phrase: str, common: frozenset[str], own: frozenset[str]) -> str | None:
     """``phrase`` (capitalised words) as a lower-case place, or None when a word is not a name."""
     words = [w for w in re.split(r"[ -]", phrase) if w]
-    while words and (words[0].lower() in _EDGE or words[0] in _SMALL):
+    edges = role_words().place_edges
+    while words and (words[0].lower() in edges or words[0] in _SMALL):
         words = words[1:]
-    while words and (words[-1].lower() in _EDGE or words[-1] in _SMALL):
+    while words and (words[-1].lower() in edges or words[-1] in _SMALL):
         words = words[:-1]
     names = [w.lower() for w in words if w not in _SMALL]
     if not names or any(
         len(w) < 3
         or w in common
         or w in own
-        or w in _NOT_PLACES
-        or w in _KNOWN
+        or w in role_words().not_places
+        or w in _known_words()
         or w.endswith(("'s", "’s"))
         for w in names
     ):
@@ -108,7 +107,7 @@ def find_place(text: str, common: frozenset[str] = frozenset()) -> str | None:
     if m:
         place = re.split(r",|\s{2,}|\s[-–(]", m.group(1))[0].strip(" .-").lower()
         words = place.split()
-        if words and len(words) <= 3 and not _NOT_PLACES & set(words):
+        if words and len(words) <= 3 and not role_words().not_places & set(words):
             return place
     own = frozenset(re.findall(r"\b[a-z][a-z'’]+\b", text))
     for m in _CUED.finditer(text):
