@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -91,6 +93,40 @@ def test_writer_lock_on_a_folder_that_is_not_an_index(tmp_path: Path) -> None:
         writer_lock(tmp_path / "nothing"),
     ):
         pass  # pragma: no cover - never entered
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS])
+def test_an_index_that_cannot_be_written_is_refused_before_any_encoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    store = _store(tmp_path)
+    encoded: list[int] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> int:
+        raise OSError(code, os.strerror(code))
+
+    def encode(texts: list[str]) -> np.ndarray:  # pragma: no cover - must not run
+        encoded.append(len(texts))
+        return np.zeros((len(texts), 4), dtype=np.float32)
+
+    monkeypatch.setattr("embedtune.index.integrity.os.open", refuse)
+    with pytest.raises(EmbedtuneError, match=f"cannot write index .*idx: {os.strerror(code)}"):
+        update_postings(store.path, MODEL, _chunks(_postings(3, "n")), encode)
+    assert encoded == []
+
+
+def test_other_errors_opening_the_lock_are_not_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _store(tmp_path)
+
+    def full(*args: Any, **kwargs: Any) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("embedtune.index.integrity.os.open", full)
+    with pytest.raises(OSError, match="No space left") as caught:
+        update_postings(store.path, MODEL, _chunks(_postings(3, "n")), _encode)
+    assert not isinstance(caught.value, EmbedtuneError)
 
 
 def test_concurrent_updates_with_the_same_new_ids_write_each_once(

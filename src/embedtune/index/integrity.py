@@ -11,6 +11,7 @@ rebuilds the index.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import time
@@ -97,6 +98,14 @@ def _lock(path: Path, reporter: Reporter, timeout: float | None) -> int:
                 raise EmbedtuneError(
                     f"{path} is not an embedtune index (no such folder)",
                     fix="build one with `embedtune index --model DIR --corpus FILE --out DIR`",
+                ) from None
+            except OSError as e:
+                if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    raise
+                raise EmbedtuneError(
+                    f"cannot write index {path}: {e.strerror}",
+                    fix="run as a user who may write that folder, or copy the index to a "
+                    "writable place and pass the copy as --out",
                 ) from None
             try:
                 while not _try_flock(fd):
