@@ -75,6 +75,11 @@ def test_concurrent_searches_match_serial_ones(shared_index: Path) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert concurrent == serial
+    # a query encoded inside a batch may differ from its lone encoding in the last float bits
+    # (2026-12-01: 0.90626 vs 0.90627 at 5 decimals), so ids must match and scores be close
+    assert concurrent.keys() == serial.keys()
+    for key, hits in serial.items():
+        assert [i for i, _ in concurrent[key]] == [i for i, _ in hits], key
+        assert [s for _, s in concurrent[key]] == pytest.approx([s for _, s in hits], abs=1e-4)
     with pytest.raises(EmbedtuneError, match="unknown filter"):
         searcher.search("x", 3, {"nope": "1"})
