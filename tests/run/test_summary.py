@@ -130,6 +130,17 @@ def test_example_query_from_the_data_when_none_is_given(tmp_path: Path, corpus: 
     assert example_query(demo) == ExampleQuery(TUTORIAL_QUERY, "demo")  # `make demo` shows it
 
 
+def test_example_query_of_pairs_is_the_users_own(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("query,text\nnight nurse,Cares for patients\n")
+    out = tmp_path / "run"
+    config = RunConfig.from_dict({"out": out, "pairs": pairs, "query_column": "query"})
+    _write_queries(out / "data" / "ir" / "test", "night nurse")
+    chosen = example_query(config)
+    assert chosen == ExampleQuery("night nurse", "pairs")  # not labelled as generated
+    assert chosen is not None and chosen.label == "a held-back query of your --pairs"
+
+
 def test_summary_names_where_the_example_query_came_from(tmp_path: Path, corpus: Path) -> None:
     config = RunConfig.from_dict({"out": tmp_path / "run", "corpus": corpus})
     result = RunResult(config, {"evaluate": _evaluation()})

@@ -94,12 +94,13 @@ def comparison_rows(evaluation: dict[str, Any], *, paired: bool = False) -> list
     return honest_rows(evaluation) + generated_rows(evaluation, paired=paired)
 
 
-Origin = Literal["flag", "eval_queries", "demo", "test_title", "generated"]
+Origin = Literal["flag", "eval_queries", "demo", "test_title", "pairs", "generated"]
 _ORIGIN_LABEL: dict[Origin, str] = {
     "flag": "",
     "eval_queries": "the first of your --eval-queries",
     "demo": "the tutorial's query, on the demo corpus",
     "test_title": "a held-back test posting's title",
+    "pairs": "a held-back query of your --pairs",
     "generated": "a generated query of a test posting: the query generator's, not a user's",
 }
 
@@ -122,8 +123,8 @@ class ExampleQuery:
 def example_query(config: RunConfig) -> ExampleQuery | None:
     """The query to show a search for: ``--query``; else the first of the user's
     ``--eval-queries``; else, on the demo corpus, the tutorial's query; else the first title of
-    the held-back test postings; else a generated query of a test posting (labelled so); None
-    when the run has none of them yet."""
+    the held-back test postings; else a query of a test posting: the user's own with ``--pairs``,
+    otherwise a generated one (labelled so); None when the run has none of them yet."""
     from embedtune.evaluate.beir import load_queries
     from embedtune.evaluate.user_queries import read_eval_queries
 
@@ -135,7 +136,11 @@ def example_query(config: RunConfig) -> ExampleQuery | None:
     if config.source == "demo":
         return ExampleQuery(TUTORIAL_QUERY, "demo")
     ir = paths(config.out)["prepare"] / "ir"
-    origins: tuple[tuple[str, Origin], ...] = (("test-titles", "test_title"), ("test", "generated"))
+    split_origin: Origin = "pairs" if config.pairs is not None else "generated"
+    origins: tuple[tuple[str, Origin], ...] = (
+        ("test-titles", "test_title"),
+        ("test", split_origin),
+    )
     for folder, origin in origins:
         path = ir / folder / "queries.jsonl"
         if path.is_file():
