@@ -144,6 +144,16 @@ def test_honest_validation_prefers_gold_then_titles_over_generated(
     assert honest_validation(tmp_path / "nothing") is None
 
 
+def test_honest_validation_of_pairs_names_the_users_queries(
+    prepared_dir: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(prepared_dir / "ir", data / "ir")
+    (data / "config.json").write_text('{"queries": {"source": "column:query"}}')
+    name, note = honest_validation(data) or ("", "")
+    assert name == "validation" and "your own queries" in note and "generator" not in note
+
+
 def test_choose_interpolation_on_the_tiny_bert(
     tiny_model: Any, prepared_dir: Path, tmp_path: Path
 ) -> None:

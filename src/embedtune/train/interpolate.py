@@ -103,13 +103,36 @@ def state_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
 
+PAIRS_NOTE = (
+    "your own queries of validation postings (the query column of --pairs), never trained on"
+)
+"""What ``ir/validation`` holds when the queries came from the user's column, not a generator."""
+
+
 def honest_validation(data: Path) -> tuple[str, str] | None:
     """``(folder name under DATA/ir, what its queries are)`` of the most honest validation set
-    ``data`` has (:data:`VALIDATION_SETS`), or None when it has none."""
+    ``data`` has (:data:`VALIDATION_SETS`), or None when it has none. ``ir/validation`` of a
+    folder whose queries came from a column (``--pairs``) holds the user's own queries."""
+    from embedtune.train.data import prepared_record
+
     for name, note in VALIDATION_SETS:
         if (Path(data) / "ir" / name / "qrels" / "test.tsv").is_file():
+            if name == "validation" and _column_queries(prepared_record(data)):
+                return name, PAIRS_NOTE
             return name, note
     return None
+
+
+def _column_queries(record: Mapping[str, Any] | None) -> bool:
+    """Whether ``DATA/config.json`` says the queries came from a column (``column:NAME``).
+
+    >>> _column_queries({"queries": {"source": "column:query"}}), _column_queries(None)
+    (True, False)
+    """
+    try:
+        return str(record["queries"]["source"]).startswith("column")  # type: ignore[index]
+    except (KeyError, TypeError):
+        return False
 
 
 @dataclass
