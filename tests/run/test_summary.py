@@ -87,6 +87,20 @@ def test_paired_queries_are_the_users_own(tmp_path: Path) -> None:
     assert "no honest measure" not in text and "health check" not in text
 
 
+def test_triplets_of_hard_negatives_say_they_favour_the_base(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("q,doc\na,b\n")
+    settings = {"pairs": pairs, "query_column": "q", "text_column": "doc"}
+    hard = _lines(tmp_path / "hard", _evaluation(), **settings)
+    row = next(line for line in hard if line.strip().startswith("triplet accuracy"))
+    assert "the base mined" in row and "0.990" in row  # shown for pairs too, with the reason
+    easy = _lines(tmp_path / "easy", _evaluation(), negatives="least-similar", **settings)
+    assert not any("triplet accuracy" in line for line in easy)  # paired, easy: as before
+    corpus = _lines(tmp_path / "corpus", _evaluation(), negatives="least-similar")
+    row = next(line for line in corpus if line.strip().startswith("triplet accuracy"))
+    assert "mined" not in row
+
+
 def _write_queries(folder: Path, *texts: str) -> None:
     folder.mkdir(parents=True)
     lines = [json.dumps({"_id": f"q{i}", "text": t}) for i, t in enumerate(texts)]

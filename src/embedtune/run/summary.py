@@ -36,6 +36,9 @@ GENERATED_ROWS = (
 )
 """The split's generated queries (a health check), or the user's paired queries (``--pairs``)."""
 PAIRED_LABEL = ", your paired queries"
+HARD_TRIPLETS = " (negatives the base mined: favour it)"
+"""Hard negatives are mined from the base model's ranking below the false-negative guard, so the
+base scores ~1.0 triplet accuracy on them and any change of the model can only lose."""
 
 
 def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> float | None:
@@ -72,18 +75,29 @@ def honest_rows(evaluation: dict[str, Any]) -> list[Row]:
     return _rows(evaluation, HONEST_ROWS)
 
 
-def generated_rows(evaluation: dict[str, Any], *, paired: bool = False) -> list[Row]:
+def generated_rows(
+    evaluation: dict[str, Any], *, paired: bool = False, hard_negatives: bool = False
+) -> list[Row]:
     """(metric, base, fine-tuned) on the split's own queries; ``paired``: they are the user's
-    held-out paired queries (``--pairs``), labelled so.
+    held-out paired queries (``--pairs``), labelled so. Triplet accuracy is shown for paired
+    queries only with ``hard_negatives``, and then (both ways) labelled :data:`HARD_TRIPLETS`.
 
     >>> generated_rows({"ndcg@10": 0.8, "compare": {"ndcg@10": 0.5}})
     [('nDCG@10', 0.5, 0.8)]
+    >>> generated_rows({"triplet_accuracy": 0.9, "compare": {"triplet_accuracy": 0.99}},
+    ...                hard_negatives=True)[0][0]
+    'triplet accuracy (negatives the base mined: favour it)'
     """
-    specs = GENERATED_ROWS[:2] if paired else GENERATED_ROWS
-    return _rows(evaluation, specs, PAIRED_LABEL if paired else "")
+    rows = _rows(evaluation, GENERATED_ROWS[:2], PAIRED_LABEL if paired else "")
+    if hard_negatives or not paired:
+        label = "triplet accuracy" + (HARD_TRIPLETS if hard_negatives else "")
+        rows += _rows(evaluation, ((label, ("triplet_accuracy",)),))
+    return rows
 
 
-def comparison_rows(evaluation: dict[str, Any], *, paired: bool = False) -> list[Row]:
+def comparison_rows(
+    evaluation: dict[str, Any], *, paired: bool = False, hard_negatives: bool = False
+) -> list[Row]:
     """Every row of the summary's table in its order: the honest measures, then the split's
     own queries (see :func:`honest_rows`, :func:`generated_rows`).
 
@@ -91,7 +105,9 @@ def comparison_rows(evaluation: dict[str, Any], *, paired: bool = False) -> list
     ...                  "compare": {"ndcg@10": 0.5, "gold": {"ndcg@10": 0.4}}})
     [('nDCG@10, gold queries', 0.4, 0.6), ('nDCG@10', 0.5, 0.8)]
     """
-    return honest_rows(evaluation) + generated_rows(evaluation, paired=paired)
+    return honest_rows(evaluation) + generated_rows(
+        evaluation, paired=paired, hard_negatives=hard_negatives
+    )
 
 
 Origin = Literal["flag", "eval_queries", "demo", "test_title", "pairs", "generated"]
@@ -175,13 +191,19 @@ def _table(rows: list[Row], width: int) -> list[str]:
 
 
 def comparison_lines(
-    evaluation: dict[str, Any], base: str | None, *, paired: bool, test_trained: bool = False
+    evaluation: dict[str, Any],
+    base: str | None,
+    *,
+    paired: bool,
+    test_trained: bool = False,
+    hard_negatives: bool = False,
 ) -> list[str]:
     """The table: the honest measures first; the generated queries under their health-check
     heading, after a warning when nothing honest was measured. ``test_trained``: the test
-    postings' queries were trained on (``--train-on``), which the heading says."""
+    postings' queries were trained on (``--train-on``), which the heading says;
+    ``hard_negatives``: the test triplets' negatives were mined hard (labelled so)."""
     honest = honest_rows(evaluation)
-    own = generated_rows(evaluation, paired=paired)
+    own = generated_rows(evaluation, paired=paired, hard_negatives=hard_negatives)
     if not honest and not own:
         return []
     width = max(len(r[0]) for r in honest + own)
@@ -216,7 +238,10 @@ def summary_lines(
     evaluation = result.results.get("evaluate", {})
     paired = config.query_source.startswith("column:")
     test_trained = "test" in (train.get("train_on") or ())
-    lines += comparison_lines(evaluation, base, paired=paired, test_trained=test_trained)
+    hard = config.negatives.method == "hard"
+    lines += comparison_lines(
+        evaluation, base, paired=paired, test_trained=test_trained, hard_negatives=hard
+    )
     for warning in evaluation.get("warnings", []):
         lines.append(f"[yellow]warning:[/] {warning}")
     if train.get("message"):  # the weight choice: kept the base, or how much of the tuning
