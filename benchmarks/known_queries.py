@@ -1,8 +1,8 @@
-"""Known queries as a second way into a document: O*NET title search with the user's pairs as memory.
+"""Known queries as a second way into a document: title search with known queries as memory.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/known_queries.py [--pairs 3000]
-        [--models base,RUN_DIR/model] [--alphas 0,0.3,0.5,0.7,1] [--work /tmp/embedtune-domain]
-        [--out known_queries.json]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/known_queries.py [--set onet] [--pairs 3000]
+        [--memory-from RUN_DIR/data] [--models base,RUN_DIR/model] [--alphas 0,0.3,0.5,0.7,1]
+        [--work /tmp/embedtune-domain] [--out known_queries.json]
 
 Issue 16, goal 3: the user's (alternate title -> occupation) pairs train the model; they can also
 be kept beside the index, so that a new query reaches a document through the known queries that
@@ -18,7 +18,11 @@ other 90% (a held-out title never finds itself). The test score is reported at t
 the memory holding every pair, and at every ``alpha`` for the curve.
 
 Sets: the harness's O*NET view (``domain_adaptation.build_view``: the 6,390 reported titles over
-the 1,016 occupations, the first ``--pairs`` seeded alternate-title pairs; 0: all 42,960).
+the 1,016 occupations, the first ``--pairs`` seeded alternate-title pairs; 0: all 42,960). With
+``--set linkedin|adzuna|glassdoor|scifact`` the memory is ``--memory-from``: the queries that
+``embedtune prepare`` wrote into a prepared folder (every split's ``ir/SPLIT``: generated queries
+with the postings they were written for), as doc2query expansions; the test is the harness's
+view of the set (distinct titles over the whole corpus; SciFact's test queries).
 Models: ``base`` (all-MiniLM-L6-v2) or sentence-transformers folders, each at its own 256 tokens.
 One JSON line per model on stdout, all of them in ``--out``.
 """
@@ -89,6 +93,23 @@ def read_pairs(pairs_csv: Path, text_to_id: Mapping[str, str]) -> list[tuple[str
         return [(row["query"], text_to_id[row["text"]]) for row in csv.DictReader(f)]
 
 
+def prepared_queries(data: Path, doc_ids: set[str]) -> list[tuple[str, str]]:
+    """(query, posting id) for every query of every split ``embedtune prepare`` wrote to ``data``
+    (``ir/train``, ``ir/validation``, ``ir/test``), kept where the posting is in ``doc_ids``."""
+    from embedtune.evaluate.beir import load_queries, read_qrels
+
+    out = []
+    for split in ("train", "validation", "test"):
+        folder = data / "ir" / split
+        if not (folder / "queries.jsonl").is_file():
+            continue
+        queries = load_queries(folder / "queries.jsonl")
+        for qid, did, grade in read_qrels(folder / "qrels" / "test.tsv"):
+            if grade > 0 and qid in queries and did in doc_ids:
+                out.append((queries[qid], did))
+    return out
+
+
 def score_model(name: str, data: Any, pairs: list[tuple[str, str]], alphas: list[float]) -> dict:
     from embedtune.models.encoder import SentenceTransformerEncoder
     from embedtune.models.loading import load_model
@@ -125,7 +146,7 @@ def score_model(name: str, data: Any, pairs: list[tuple[str, str]], alphas: list
     return {
         "model": name,
         "pairs": len(pairs),
-        "occupations_with_known_queries": len(set(memory_doc)),
+        "documents_with_known_queries": len(set(memory_doc)),
         "validation_queries": len(held),
         "alpha_chosen_on_validation": chosen,
         "test_ndcg@10_document_alone": round(test[1.0], 4) if 1.0 in test else None,
@@ -141,7 +162,9 @@ def score_model(name: str, data: Any, pairs: list[tuple[str, str]], alphas: list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pairs", type=int, default=3000, help="pairs to use (0: all 42,960)")
+    parser.add_argument("--set", default="onet", help="onet, or a harness set with --memory-from")
+    parser.add_argument("--pairs", type=int, default=3000, help="onet pairs (0: all 42,960)")
+    parser.add_argument("--memory-from", type=Path, default=None, help="a prepared folder")
     parser.add_argument("--models", default="base", help="comma-separated: base or folders")
     parser.add_argument("--alphas", default="0,0.3,0.5,0.7,1", help="weights of the document")
     parser.add_argument("--work", type=Path, default=Path("/tmp/embedtune-domain"))
@@ -154,15 +177,22 @@ def main() -> None:
 
     torch.set_num_threads(1)
     alphas = sorted({float(a) for a in args.alphas.split(",")} | {1.0})
-    view = build_view("onet", args.work, onet_n=args.pairs)
-    assert view.pairs_csv is not None
+    view = build_view(args.set, args.work, onet_n=args.pairs)
     data = load_beir(view.beir)
-    text_to_id = {
-        document_text(str(r.get("title") or ""), str(r["text"] or "")): str(r["_id"])
-        for r in read_jsonl(SHARED / "onet_titles" / "beir" / "corpus.jsonl")
-    }
-    pairs = read_pairs(view.pairs_csv, text_to_id)
+    if args.set == "onet":
+        assert view.pairs_csv is not None
+        text_to_id = {
+            document_text(str(r.get("title") or ""), str(r["text"] or "")): str(r["_id"])
+            for r in read_jsonl(SHARED / "onet_titles" / "beir" / "corpus.jsonl")
+        }
+        pairs = read_pairs(view.pairs_csv, text_to_id)
+    elif args.memory_from is not None:
+        pairs = prepared_queries(args.memory_from, set(data.doc_ids))
+    else:
+        raise SystemExit(f"--set {args.set} needs --memory-from RUN/data (a prepared folder)")
     report: dict[str, Any] = {
+        "set": args.set,
+        "memory_from": str(args.memory_from or view.pairs_csv),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "command": " ".join(sys.argv),
