@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # The general-ability check of the demo: a BEIR folder, used when it is there.
 GENERAL ?= ../shared/data/beir-dbpedia-5k
 # the general-ability check of the demo scores a 1,000-document sample: the one the weight choice
-# watches (2,000: +65 s, all 5,000: +4 min on a 2-core AMD EPYC without avx512)
+# watches (2,000 took the evaluate stage 54 s longer on a 2-core AMD EPYC: benchmarks/RESULTS.md)
 GENERAL_FLAG := $(if $(wildcard $(GENERAL)/corpus.jsonl),--general $(GENERAL) --general-max-docs 1000,)
 
 .PHONY: install browser demo test test-fast lint install-mpnet clean
@@ -27,8 +27,8 @@ install: $(STAMP)
 # prepare -> select -> train -> evaluate -> index on the built-in demo corpus, then a summary.
 # The tutorial's least-similar negatives: training skips encoding them (in-batch negatives are
 # harder), which keeps the demo within 15 minutes on 2 cores; `embedtune run` mines hard ones.
-# Training reads the first 224 tokens of each posting (the model still embeds 256): the demo's
-# postings run to ~245, and the cut saves ~12% of the training time (benchmarks/RESULTS.md).
+# Training reads the first 160 tokens of each posting (the model still embeds 256): the demo's
+# postings run to ~245, and the cut saves a third of the training time (benchmarks/RESULTS.md).
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(VENV)/bin/embedtune run --out runs/demo --negatives least-similar --max-seq-length 160 $(GENERAL_FLAG)
 

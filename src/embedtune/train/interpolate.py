@@ -113,26 +113,14 @@ def honest_validation(data: Path) -> tuple[str, str] | None:
     """``(folder name under DATA/ir, what its queries are)`` of the most honest validation set
     ``data`` has (:data:`VALIDATION_SETS`), or None when it has none. ``ir/validation`` of a
     folder whose queries came from a column (``--pairs``) holds the user's own queries."""
-    from embedtune.train.data import prepared_record
+    from embedtune.evaluate.report import paired_queries
 
     for name, note in VALIDATION_SETS:
         if (Path(data) / "ir" / name / "qrels" / "test.tsv").is_file():
-            if name == "validation" and _column_queries(prepared_record(data)):
+            if name == "validation" and paired_queries(data):
                 return name, PAIRS_NOTE
             return name, note
     return None
-
-
-def _column_queries(record: Mapping[str, Any] | None) -> bool:
-    """Whether ``DATA/config.json`` says the queries came from a column (``column:NAME``).
-
-    >>> _column_queries({"queries": {"source": "column:query"}}), _column_queries(None)
-    (True, False)
-    """
-    try:
-        return str(record["queries"]["source"]).startswith("column")  # type: ignore[index]
-    except (KeyError, TypeError):
-        return False
 
 
 @dataclass
