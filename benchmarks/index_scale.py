@@ -10,6 +10,9 @@ to a LanceDB table, then IVF-PQ (above the 50,000-row threshold). Queries are he
 near the data; recall@10 is measured against exact brute-force top-10 (numpy). Two query paths:
 ``default`` is what `embedtune search` and `serve` use (exact, in memory while the vectors fit
 1 GiB), ``ann`` the LanceDB IVF-PQ path used beyond that.
+
+``--known K`` then adds K known queries (``embedtune.index.known``: seeded points near random
+postings, weight 0.5) and times both paths again in the same process, side by side.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--known", type=int, default=0, help="known queries to add, then time")
     args = parser.parse_args()
 
     data = synthetic(args.n + args.queries, args.dim, args.seed)
@@ -76,6 +80,28 @@ def main() -> None:
                 hits = store.search(q, 10, in_memory=in_memory)[0]
                 lat[path].append(time.perf_counter() - t)
                 recall[path].append(len(true & {h.id for h in hits}) / 10)
+        known: dict[str, float] = {}
+        if args.known:
+            rng = np.random.default_rng(args.seed + 1)
+            at = rng.integers(0, args.n, args.known)
+            near = normalize_rows(
+                vectors[at] + 0.5 * rng.normal(size=(args.known, args.dim)) / args.dim**0.5
+            )
+            store.add_known([f"q{i}" for i in range(args.known)], [f"p{i}" for i in at], near)
+            store.set_meta(known_queries={"weight": 0.5})
+            for path, in_memory in (("default", None), ("ann", False)):
+                store.search(queries[0], 10, in_memory=in_memory)  # warm up (loads them)
+                times = []
+                for q in queries:
+                    t = time.perf_counter()
+                    store.search(q, 10, in_memory=in_memory)
+                    times.append(time.perf_counter() - t)
+                known[f"known_{path}_top10_p50_ms"] = round(
+                    float(np.percentile(times, 50)) * 1000, 2
+                )
+                known[f"known_{path}_top10_p95_ms"] = round(
+                    float(np.percentile(times, 95)) * 1000, 2
+                )
     ms = lambda xs, p: round(float(np.percentile(xs, p)) * 1000, 2)  # noqa: E731
     print(
         json.dumps(
@@ -96,6 +122,8 @@ def main() -> None:
                 "ann_top10_p95_ms": ms(lat["ann"], 95),
                 "ann_recall_at_10": round(float(np.mean(recall["ann"])), 3),
                 "queries": args.queries,
+                "known_queries": args.known,
+                **known,
                 "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
             },
             indent=2,

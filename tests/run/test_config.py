@@ -51,6 +51,9 @@ def test_pairs_bring_their_queries(tmp_path: Path) -> None:
     assert config.source == str(pairs) == config.prepare.source
     assert config.query_source == "column:q" == config.queries.source
     assert config.prepare.text_column == "doc"
+    # the pairs' train and validation queries stay in the index as known queries
+    assert config.index.known_queries == str(tmp_path / "data") == config.index.corpus
+    assert RunConfig.from_dict({"out": tmp_path}).index.known_queries is None
 
 
 @pytest.mark.parametrize(

@@ -163,3 +163,25 @@ def test_summary_names_where_the_example_query_came_from(tmp_path: Path, corpus:
     assert 'Search (a held-back test posting\'s title): "nurse"' in lines
     flagged = RunConfig.from_dict({"out": tmp_path / "run", "corpus": corpus, "query": "cook"})
     assert 'Search: "cook"' in summary_lines(RunResult(flagged, {}), hits)
+
+
+def test_known_queries_of_the_index_are_reported(tmp_path: Path) -> None:
+    config = RunConfig.from_dict({"out": tmp_path})
+    index = {
+        "known_queries": 120,
+        "known_queries_added": 120,
+        "known_queries_unknown_ids": 0,
+        "known_choice": {
+            "weight": 0.7,
+            "held_out_queries": 12,
+            "ndcg@10": {"0.0": 0.41, "0.3": 0.5, "0.5": 0.55, "0.7": 0.6, "1.0": 0.52},
+        },
+    }
+    result = RunResult(config, {"train": {}, "evaluate": _evaluation(), "index": index})
+    line = next(line for line in summary_lines(result, []) if "Known queries" in line)
+    assert "120 (120 added); weight 0.7, chosen on 12 held-out known queries" in line
+    assert "0.410 without them, 0.600 with" in line
+    index["known_choice"] = {**index["known_choice"], "weight": 0.0}
+    result = RunResult(config, {"train": {}, "evaluate": _evaluation(), "index": index})
+    line = next(line for line in summary_lines(result, []) if "Known queries" in line)
+    assert "weight 0.0 (off: on 12 held-out known queries they lifted nothing" in line

@@ -81,17 +81,49 @@ def index(
         str | None,
         typer.Option(help="Remove these ids (comma-separated, or @FILE with one per line)."),
     ] = None,
+    known_queries: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep these (query, posting id) pairs beside the postings as a second way into "
+            "them: a table with 'query' and 'id' columns (your pairs, or searches with the "
+            "posting clicked). With --update and no --corpus, only adds them."
+        ),
+    ] = None,
+    known_weight: Annotated[
+        float | None,
+        typer.Option(
+            help="How much a known query lifts its posting, 0-1 (default: chosen on a tenth of "
+            "the known queries held out)."
+        ),
+    ] = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Embed a corpus with a model and store it in a persistent, searchable index."""
     from embedtune.cli.reporting import RichReporter, emit_json, stdout, table
-    from embedtune.index import IndexConfig, build_index, delete_postings
+    from embedtune.index import IndexConfig, add_known_to_index, build_index, delete_postings
+    from embedtune.index.known import known_line
 
     report: dict[str, Any] = {}
     if delete is not None:
         ids = _ids(delete)
         report["delete"] = delete_postings(out, ids)
-    if corpus is not None or delete is None:
+    if corpus is None and known_queries is not None and update:
+        if model is None:
+            raise EmbedtuneError(
+                "--model is needed to encode known queries",
+                fix="pass the model that built the index, e.g. --model runs/model",
+            )
+        if known_weight is not None and not 0.0 <= known_weight <= 1.0:
+            raise EmbedtuneError(
+                f"--known-weight must be between 0 and 1, got {known_weight}",
+                fix="pass e.g. --known-weight 0.5",
+            )
+        report.update(
+            add_known_to_index(
+                out, model, known_queries, weight=known_weight, reporter=RichReporter()
+            )
+        )
+    elif corpus is not None or delete is None:
         if model is None or corpus is None:
             raise EmbedtuneError(
                 "--model and --corpus are needed to build or update an index",
@@ -111,6 +143,8 @@ def index(
             overwrite=overwrite,
             update=update,
             encoding=encoding,
+            known_queries=known_queries,
+            known_weight=known_weight,
         )
         on_interrupt(
             (lambda: "rerun the same command to finish: postings are replaced by id")
@@ -150,6 +184,8 @@ def index(
             )
         )
         stdout.print(f"[bold]Saved[/] {report['out']} in {report['seconds']} s")
+    if "known_queries" in report:
+        stdout.print(known_line(report))
 
 
 def _ids(value: str) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from embedtune.index.build import (
+    add_known_queries,
+    add_known_to_index,
     build_index,
     build_index_from_prepared,
     delete_postings,
@@ -32,6 +34,8 @@ __all__ = [
     "PostingStore",
     "Searcher",
     "StoredHit",
+    "add_known_queries",
+    "add_known_to_index",
     "build_index",
     "build_index_from_prepared",
     "check_same_model",

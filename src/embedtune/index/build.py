@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embedtune._io import atomic_dir, check_out
+from embedtune.errors import EmbedtuneError
 from embedtune.index.config import IndexConfig
 from embedtune.index.integrity import writer_lock
+from embedtune.index.known import choose_weight
 from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
 from embedtune.index.source import Columns, Posting, iter_postings
 from embedtune.index.store import META_FILE, PostingStore, read_meta
@@ -111,11 +113,21 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
         config.corpus, columns, chunk_size=config.chunk_size, encoding=config.encoding
     )
     devices = config.devices or auto_devices()
+    known: dict[str, Any] = {}
     with document_encoder(model, devices, config.batch_size) as encode:
         if config.update:
             counts = update_postings(config.out, info, chunks, encode, reporter=reporter)
             ann_built = bool(counts["ann_built"])
             out = Path(config.out)
+            if config.known_queries:
+                known = update_known_queries(
+                    out,
+                    info,
+                    read_known_queries(config.known_queries),
+                    _query_encoder(model, config.batch_size, reporter),
+                    weight=config.known_weight,
+                    reporter=reporter,
+                )
             store = PostingStore.open(out)
         else:
             first = next(chunks)
@@ -131,6 +143,14 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
                 counts = write_chunks(
                     store, _chain(first, chunks), encode, upsert=False, reporter=reporter
                 )
+                if config.known_queries:
+                    known = add_known_queries(
+                        store,
+                        read_known_queries(config.known_queries),
+                        _query_encoder(model, config.batch_size, reporter),
+                        weight=config.known_weight,
+                        reporter=reporter,
+                    )
                 with reporter.task("Building the ANN index"):
                     ann_built = store.maybe_build_ann()
                 if replacing:  # held through the swap: no update is mid-write in the old folder
@@ -146,6 +166,7 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
         "repeats_removed": counts.get("repeats_removed", 0),
         "ann": store.meta.get("ann"),
         "ann_built": ann_built,
+        **known,
         "devices": list(devices) or ["single process"],
         "size_bytes": folder_size(out),
         "seconds": round(time.perf_counter() - started, 2),
@@ -218,3 +239,142 @@ def build_index_from_prepared(
     """
     config = IndexConfig(model=str(model), corpus=str(data), out=Path(out), overwrite=overwrite)
     return build_index(config, reporter=reporter)
+
+
+KNOWN_SPLITS = ("train", "validation")
+
+
+def read_known_queries(path: str | Path) -> list[tuple[str, str]]:
+    """``(query, posting id)`` pairs of a known-queries file: the table (or BEIR folder) that
+    ``--eval-queries`` reads (:func:`embedtune.evaluate.user_queries.read_eval_queries`), or a
+    prepared folder (``embedtune prepare --out DATA``): the queries of its train and validation
+    splits (the test split's stay out, so that they still test)."""
+    from embedtune.evaluate.user_queries import read_eval_queries
+
+    path = Path(path)
+    if not path.exists():
+        raise EmbedtuneError(
+            f"--known-queries {path} does not exist",
+            fix="give a table with a 'query' and an 'id' column (the posting it leads to)",
+        )
+    folders = [path / "ir" / s for s in KNOWN_SPLITS if (path / "ir" / s).is_dir()]
+    pairs = []
+    for folder in folders if (path / "ir").is_dir() else [path]:
+        queries, qrels = read_eval_queries(folder)
+        pairs += [(queries[q], pid) for q, rel in qrels.items() for pid, g in rel.items() if g > 0]
+    return pairs
+
+
+def _query_encoder(model: SentenceTransformer, batch_size: int, reporter: Reporter) -> EncodeFn:
+    encoder = SentenceTransformerEncoder(
+        model, batch_size=batch_size, reporter=reporter, cache=False
+    )
+    return lambda texts: encoder.encode(texts, kind="query")
+
+
+def add_known_queries(
+    store: PostingStore,
+    pairs: Sequence[tuple[str, str]],
+    encode_queries: EncodeFn,
+    *,
+    weight: float | None = None,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """Keep ``pairs`` (query, posting id) in ``store`` as known queries and set their weight:
+    ``weight``, or the one chosen on held-out known queries (:func:`.known.choose_weight`).
+
+    Pairs already stored are skipped; pairs naming no posting of the index are counted and
+    skipped (an error when none names one). Returns counts and the weight's choice.
+    """
+    reporter = reporter or NullReporter()
+    texts, ids, _ = store.known_queries()
+    have = set(zip(texts, ids, strict=True))
+    postings = set(store.ids())
+    fresh: list[tuple[str, str]] = []
+    unknown = []
+    for pair in dict.fromkeys(pairs):
+        if pair[1] not in postings:
+            unknown.append(pair[1])
+        elif pair not in have:
+            fresh.append(pair)
+    if pairs and len(unknown) == len(pairs):
+        examples = ", ".join(repr(i) for i in list(dict.fromkeys(unknown))[:3])
+        raise EmbedtuneError(
+            f"none of the {len(pairs)} known queries leads to a posting of {store.path} "
+            f"(ids such as {examples})",
+            fix="use the ids of the indexed corpus (its --id-column; in a run's index, the "
+            "prepared folder's ids)",
+        )
+    if fresh:
+        with reporter.task("Encoding known queries"):
+            vectors = encode_queries([t for t, _ in fresh])
+        store.add_known([t for t, _ in fresh], [i for _, i in fresh], vectors)
+    choice = _choose(store, weight, reporter)
+    store.set_meta(known_queries={"count": store.known_count(), **choice})
+    return {
+        "known_queries": store.known_count(),
+        "known_queries_added": len(fresh),
+        "known_queries_unknown_ids": len(unknown),
+        "known_weight": choice["weight"],
+        "known_choice": choice,
+    }
+
+
+GIVEN = "given (--known-weight)"
+
+
+def _choose(store: PostingStore, weight: float | None, reporter: Reporter) -> dict[str, Any]:
+    """The known queries' weight: ``weight``, the one given before, or chosen now."""
+    before = store.meta.get("known_queries") or {}
+    if weight is None and before.get("reason") == GIVEN:
+        weight = float(before["weight"])
+    if weight is not None:
+        return {"weight": weight, "reason": GIVEN}
+    docs = store.document_vectors()
+    if docs is None:
+        from embedtune.index.known import DEFAULT_WEIGHT
+
+        return {"weight": DEFAULT_WEIGHT, "reason": "the index is beyond memory: the default"}
+    texts, ids, vectors = store.known_queries()
+    with reporter.task("Choosing the weight of known queries on held-out ones"):
+        return choose_weight(docs[1], docs[0], vectors, texts, ids).to_dict()
+
+
+def update_known_queries(
+    path: Path,
+    model: ModelInfo,
+    pairs: Sequence[tuple[str, str]],
+    encode_queries: EncodeFn,
+    *,
+    weight: float | None = None,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """:func:`add_known_queries` to the index at ``path`` under its writer lock."""
+    read_meta(path)
+    with writer_lock(path, reporter=reporter):
+        store = PostingStore.open(path, allow_repeats=True)
+        check_same_model(store.model, model, str(path))
+        return add_known_queries(store, pairs, encode_queries, weight=weight, reporter=reporter)
+
+
+def add_known_to_index(
+    out: Path,
+    model: str,
+    path: str | Path,
+    *,
+    weight: float | None = None,
+    batch_size: int = 64,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """``embedtune index --update --known-queries FILE`` without a corpus: only known queries."""
+    from embedtune.models.registry import load_model
+
+    reporter = reporter or NullReporter()
+    started = time.perf_counter()
+    pairs = read_known_queries(path)
+    read_meta(out)
+    st_model = load_model(model)
+    info = describe_model(st_model, _model_name(model))
+    encode = _query_encoder(st_model, batch_size, reporter)
+    report = update_known_queries(out, info, pairs, encode, weight=weight, reporter=reporter)
+    return {"out": str(out), **report, "seconds": round(time.perf_counter() - started, 2)}

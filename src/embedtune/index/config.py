@@ -17,6 +17,9 @@ class IndexConfig:
     ``update`` adds to (or replaces postings by id in) an existing index instead of building a new
     one; ``devices`` (e.g. ``("cuda:0", "cuda:1")``) encodes with one process per device; empty
     means automatic: every GPU when there are several, else one process using every CPU core.
+    ``known_queries``: a table of (query, id) pairs kept beside the postings
+    (:mod:`embedtune.index.known`); ``known_weight`` fixes their weight (default: chosen on
+    held-out known queries).
     """
 
     model: str
@@ -32,6 +35,8 @@ class IndexConfig:
     overwrite: bool = False
     update: bool = False
     encoding: str = "utf-8"
+    known_queries: str | None = None
+    known_weight: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "chunk_size", "ann_threshold"):
@@ -50,6 +55,12 @@ class IndexConfig:
             raise EmbedtuneError("empty --model", fix="pass a model folder or name")
         if not self.corpus.strip():
             raise EmbedtuneError("empty --corpus", fix="pass a corpus file or prepared folder")
+        if self.known_weight is not None and not 0.0 <= self.known_weight <= 1.0:
+            raise EmbedtuneError(
+                f"--known-weight must be between 0 and 1, got {self.known_weight}",
+                fix="pass e.g. --known-weight 0.5, or leave it out to choose it on held-out "
+                "known queries",
+            )
         try:
             codecs.lookup(self.encoding)
         except LookupError:

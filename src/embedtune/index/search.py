@@ -240,6 +240,10 @@ class Searcher:
             "model": self.model.to_dict(),
             "ann": self.store.meta.get("ann"),
             "filters": self.store.metadata_columns,
+            "known_queries": {
+                "count": self.store.known_count(),
+                "weight": self.store.known_weight,
+            },
         }
 
 

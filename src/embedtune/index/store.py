@@ -8,7 +8,12 @@ LanceDB's API or on-disk format is mended in one place; the integrity checks are
 Layout of an index folder::
 
     DIR/postings.lance/    the LanceDB table: id, title, text, vector, metadata columns (strings)
-    DIR/index.json         model (name, fingerprint, dimension), metadata columns, ANN settings
+    DIR/known.lance/       known queries, when added: id (of the posting), query, vector
+    DIR/index.json         model (name, fingerprint, dimension), metadata columns, ANN settings,
+                           known queries' count and weight
+
+Known queries (:mod:`embedtune.index.known`) lift the postings they lead to: every search blends
+the cosine to the nearest known query of a posting into its score.
 
 Vectors are L2-normalised, so the score of a hit is its cosine similarity (``1 - dot distance``).
 While the vectors fit in :data:`IN_MEMORY_MAX_BYTES` (1 GiB: ~700,000 384-d vectors) a query is
@@ -34,10 +39,12 @@ import numpy as np
 from embedtune._io import write_json
 from embedtune.errors import EmbedtuneError
 from embedtune.index.integrity import IndexDamagedError, damaged, rebuild_command, short_reason
+from embedtune.index.known import Groups, blend, memory_scores, top_rows
 from embedtune.index.model_info import ModelInfo
 from embedtune.index.source import Posting
 
 TABLE = "postings"
+KNOWN_TABLE = "known"
 META_FILE = "index.json"
 FORMAT_VERSION = 1
 DEFAULT_ANN_THRESHOLD = 50_000
@@ -166,6 +173,9 @@ class _InMemory:
     texts: list[str]
     metadata: dict[str, np.ndarray]
     vectors: np.ndarray
+    known: Groups | None = None
+    known_rows: np.ndarray | None = None  # the document row of each of known.ids (-1: none)
+    weight: float = 0.0
 
     def search(
         self, queries: np.ndarray, k: int, filters: Mapping[str, FilterValue] | None
@@ -177,14 +187,16 @@ class _InMemory:
             hit = np.isin(self.metadata[key], values)
             mask = hit if mask is None else mask & hit
         scores = np.ascontiguousarray((self.vectors @ queries.T).T)  # faster than Q @ V.T
+        if self.known is not None and self.known_rows is not None and self.weight > 0:
+            memory = memory_scores(self.known, queries, self.known_rows, len(self.ids))
+            scores = blend(scores, memory, self.weight)
         if mask is not None:
             scores[:, ~mask] = -np.inf
         allowed = len(self.ids) if mask is None else int(mask.sum())
         top = min(k, allowed)
         out = []
         for row in scores:
-            best = np.argpartition(-row, top - 1)[:top] if top else np.array([], dtype=int)
-            best = best[np.lexsort((best, -row[best]))]
+            best = top_rows(row, top)
             out.append(
                 [
                     StoredHit(
@@ -203,11 +215,15 @@ class _InMemory:
 class PostingStore:
     """Postings and vectors on disk, with add/update/delete by id and filtered top-k search."""
 
-    def __init__(self, path: Path, table: Any, meta: dict[str, Any]) -> None:
+    def __init__(
+        self, path: Path, table: Any, meta: dict[str, Any], known: Any | None = None
+    ) -> None:
         self.path = Path(path)
         self._table = table
+        self._known_table = known
         self.meta = meta
         self._memory: _InMemory | None = None
+        self._known: Groups | None = None
         self._fits: bool | None = None  # see _fits_in_memory
 
     # -- opening ---------------------------------------------------------------------------
@@ -267,7 +283,14 @@ class PostingStore:
             if not (path / f"{TABLE}.lance" / "_versions").is_dir():
                 raise damaged(path, f"table {TABLE}.lance is missing", meta) from None
             raise damaged(path, f"cannot open table {TABLE}.lance ({short_reason(e)})", meta) from e
-        store = cls(path, table, meta)
+        known = None
+        if (path / f"{KNOWN_TABLE}.lance").is_dir():
+            try:
+                known = lancedb.connect(str(path)).open_table(KNOWN_TABLE)
+            except (RuntimeError, ValueError, OSError) as e:
+                why = f"cannot open table {KNOWN_TABLE}.lance ({short_reason(e)})"
+                raise damaged(path, why, meta) from e
+        store = cls(path, table, meta, known)
         store._check_schema()
         if not allow_repeats:
             repeats = store.repeated_ids()
@@ -290,6 +313,17 @@ class PostingStore:
                 f"table {TABLE}.lance holds {size}-d vectors but {META_FILE} says "
                 f"{self.model.dimension}-d"
             )
+        if self._known_table is not None:
+            try:
+                known = self._known_table.schema
+            except (RuntimeError, ValueError, OSError) as e:
+                why = f"cannot read table {KNOWN_TABLE}.lance ({short_reason(e)})"
+                raise self._damaged(why) from e
+            size = getattr(known.field("vector").type, "list_size", None)
+            if [c for c in ("id", "query") if c not in known.names] or size != self.model.dimension:
+                raise self._damaged(
+                    f"table {KNOWN_TABLE}.lance is not {self.model.dimension}-d known queries"
+                )
 
     def _damaged(self, why: str) -> IndexDamagedError:
         return damaged(self.path, why, self.meta)
@@ -422,7 +456,76 @@ class PostingStore:
         before = self.count()
         for chunk in _chunks(ids, 1000):
             self._table.delete(_id_in(chunk))
+        self.delete_known(ids)
         return before - self.count()
+
+    # -- known queries ---------------------------------------------------------------------
+    @property
+    def known_weight(self) -> float:
+        """How much known queries lift their postings (0 without any; see :mod:`.known`)."""
+        known = self.meta.get("known_queries") or {}
+        return float(known.get("weight", 0.0)) if self._known_table is not None else 0.0
+
+    def known_count(self) -> int:
+        return int(self._known_table.count_rows()) if self._known_table is not None else 0
+
+    def known_queries(self) -> tuple[list[str], list[str], np.ndarray]:
+        """Every known query: ``(texts, posting ids, vectors)``."""
+        dim = self.model.dimension
+        if self._known_table is None:
+            return [], [], np.zeros((0, dim), dtype=np.float32)
+        with self._reading():
+            table = self._known_table.to_arrow()
+        flat = table.column("vector").combine_chunks().flatten().to_numpy()
+        vectors = np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32)
+        return table.column("query").to_pylist(), table.column("id").to_pylist(), vectors
+
+    def add_known(self, texts: Sequence[str], ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Append known queries (``texts[i]`` leads to posting ``ids[i]``)."""
+        import lancedb
+        import pyarrow as pa
+
+        if not len(texts):
+            return
+        dim = self.model.dimension
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(texts), dim):
+            raise EmbedtuneError(
+                f"got vectors of shape {vectors.shape} for {len(texts)} known queries; "
+                f"this index holds {dim}-d vectors",
+                fix="encode with the model that built the index",
+            )
+        data = pa.table(
+            {
+                "id": pa.array(list(ids), pa.string()),
+                "query": pa.array(list(texts), pa.string()),
+                "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), dim),
+            }
+        )
+        self._memory, self._known = None, None
+        if self._known_table is None:
+            db = lancedb.connect(str(self.path))
+            self._known_table = db.create_table(KNOWN_TABLE, data=data)
+        else:
+            self._known_table.add(data)
+
+    def delete_known(self, ids: Sequence[str]) -> int:
+        """Remove the known queries that lead to these posting ids; returns how many."""
+        if self._known_table is None or not ids:
+            return 0
+        self._memory, self._known = None, None
+        before = self.known_count()
+        for chunk in _chunks(ids, 1000):
+            self._known_table.delete(_id_in(chunk))
+        return before - self.known_count()
+
+    def _known_groups(self) -> Groups | None:
+        if self._known_table is None:
+            return None
+        if self._known is None:
+            _, ids, vectors = self.known_queries()
+            self._known = Groups.of(vectors, ids)
+        return self._known
 
     def maybe_build_ann(self, *, force: bool = False) -> bool:
         """Build (or rebuild) the IVF-PQ index when the table has reached ``ann_threshold`` rows.
@@ -452,6 +555,7 @@ class PostingStore:
     def set_meta(self, **values: Any) -> None:
         self.meta.update(values)
         write_json(self.path / META_FILE, self.meta)
+        self._memory = None
 
     # -- reading ---------------------------------------------------------------------------
     @contextmanager
@@ -480,7 +584,22 @@ class PostingStore:
                 },
                 vectors=np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32),
             )
+            known = self._known_groups()
+            if known is not None:
+                row_of = {d: i for i, d in enumerate(self._memory.ids)}
+                self._memory.known = known
+                self._memory.known_rows = np.array(
+                    [row_of.get(i, -1) for i in known.ids], dtype=np.int64
+                )
+                self._memory.weight = self.known_weight
         return self._memory
+
+    def document_vectors(self) -> tuple[list[str], np.ndarray] | None:
+        """Every posting's id and vector, or None when they do not fit in memory."""
+        if not self._fits_in_memory():
+            return None
+        memory = self._in_memory()
+        return memory.ids, memory.vectors
 
     def _fits_in_memory(self) -> bool:
         """Whether the vectors fit :data:`IN_MEMORY_MAX_BYTES` (rows counted once per write)."""
@@ -518,16 +637,51 @@ class PostingStore:
                 query = query.where(where, prefilter=True)
             with self._reading():
                 rows = query.to_arrow().to_pylist()
+            scores = {r["id"]: 1.0 - float(r["_distance"]) for r in rows}
+            if self.known_weight > 0:
+                rows, scores = self._lift_by_known(vector, k, where, rows, scores)
             out.append(
                 [
                     StoredHit(
                         id=r["id"],
                         title=r["title"],
                         text=r["text"],
-                        score=1.0 - float(r["_distance"]),
+                        score=scores[r["id"]],
                         metadata={c: r.get(c) or "" for c in self.metadata_columns},
                     )
                     for r in rows
                 ]
             )
         return out
+
+    def _lift_by_known(
+        self,
+        vector: np.ndarray,
+        k: int,
+        where: str | None,
+        rows: list[dict[str, Any]],
+        scores: dict[str, float],
+    ) -> tuple[list[dict[str, Any]], dict[str, float]]:
+        """Beyond memory: the LanceDB hits plus the postings of the ``k`` nearest known queries
+        (read by id, after ``where``), every score blended; the best ``k`` of them."""
+        groups = self._known_groups()
+        assert groups is not None
+        best = groups.best(vector[None, :])[0]
+        near = [groups.ids[j] for j in top_rows(best, k) if groups.ids[j] not in scores]
+        if near:
+            columns = ["id", "title", "text", *self.metadata_columns, "vector"]
+            condition = _id_in(near) + (f" AND ({where})" if where else "")
+            with self._reading():
+                extra = self._table.search().where(condition).select(columns).to_list()
+            for r in extra:
+                scores[r["id"]] = float(np.asarray(r.pop("vector"), dtype=np.float32) @ vector)
+            rows = rows + extra
+        m = dict(zip(groups.ids, best.tolist(), strict=True))
+        lifted = {
+            i: float(
+                blend(np.array([[d]]), np.array([[m.get(i, -np.inf)]]), self.known_weight)[0, 0]
+            )
+            for i, d in scores.items()
+        }
+        rows = sorted(rows, key=lambda r: (-lifted[r["id"]], r["id"]))[:k]
+        return rows, lifted

@@ -78,7 +78,7 @@ UNHASHED: dict[SectionName, frozenset[str]] = {
     "select": frozenset({"data"}),
     "train": frozenset({"data", "out", "model", "overwrite", "resume", "checkpoint_dir"}),
     "evaluate": frozenset({"model", "data", "compare"}),
-    "index": frozenset({"model", "corpus", "out", "overwrite"}),
+    "index": frozenset({"model", "corpus", "out", "overwrite", "known_queries"}),
 }
 """Fields that do not change a stage's output, or are paths inside the run folder (a moved run
 folder still counts as done); the picked base model reaches later keys through select's key."""
@@ -273,6 +273,9 @@ class RunConfig:
             corpus=str(where["prepare"]),
             out=where["index"],
             overwrite=True,
+            # the user's own pairs (train and validation splits) stay in the index as known
+            # queries (embedtune.index.known): a second way into the postings they lead to
+            known_queries=str(where["prepare"]) if self.pairs is not None else None,
         )
 
     @property

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from embedtune.evaluate.report import HEALTH_CHECK, NO_HONEST_MEASURE
+from embedtune.index.known import known_line
 from embedtune.run.config import TUTORIAL_QUERY, RunConfig
 from embedtune.run.pipeline import RunResult, paths
 
@@ -247,6 +248,9 @@ def summary_lines(
     if train.get("message"):  # the weight choice: kept the base, or how much of the tuning
         colour = "yellow" if train.get("kept_base") else "white"
         lines.append(f"[{colour}]train:[/] {train['message']}")
+    index = result.results.get("index", {})
+    if "known_queries" in index:  # --pairs: the user's pairs kept in the index
+        lines.append(f"index: {known_line(index)}")
     if example is None and config.query:
         example = ExampleQuery(config.query, "flag")
     if examples and example is not None:
