@@ -237,3 +237,10 @@ def test_a_prepared_folder_gives_its_train_and_validation_queries(tmp_path: Path
     assert pairs == [("night nurse", "p1"), ("cook", "p2"), ("baker", "p3")]  # no test pairs
     with pytest.raises(EmbedtuneError, match="--known-queries .*missing.csv does not exist"):
         read_known_queries(tmp_path / "missing.csv")
+
+
+def test_known_vectors_of_another_dimension_are_refused(tmp_path: Path) -> None:
+    store, _ = _store(tmp_path)
+    with pytest.raises(EmbedtuneError, match=r"shape \(1, 4\) for 1 known queries; .* 8-d"):
+        store.add_known(["q"], ["p1"], np.ones((1, 4)))
+    assert store.known_count() == 0

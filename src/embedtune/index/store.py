@@ -409,17 +409,23 @@ class PostingStore:
         return Posting(row["id"], row["title"], row["text"], meta)
 
     # -- writing ---------------------------------------------------------------------------
+    def _checked(self, vectors: np.ndarray, rows: int, what: str) -> np.ndarray:
+        """``vectors`` as float32 rows, one per item: an error naming ``what`` otherwise."""
+        dim = self.model.dimension
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (rows, dim):
+            raise EmbedtuneError(
+                f"got vectors of shape {vectors.shape} for {rows} {what}; "
+                f"this index holds {dim}-d vectors",
+                fix="encode with the model that built the index",
+            )
+        return vectors
+
     def _arrow(self, postings: Sequence[Posting], vectors: np.ndarray) -> Any:
         import pyarrow as pa
 
         dim = self.model.dimension
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(postings), dim):
-            raise EmbedtuneError(
-                f"got vectors of shape {vectors.shape} for {len(postings)} postings; "
-                f"this index holds {dim}-d vectors",
-                fix="encode with the model that built the index",
-            )
+        vectors = self._checked(vectors, len(postings), "postings")
         columns: dict[str, Any] = {
             "id": [p.id for p in postings],
             "title": [p.title for p in postings],
@@ -488,13 +494,7 @@ class PostingStore:
         if not len(texts):
             return
         dim = self.model.dimension
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(texts), dim):
-            raise EmbedtuneError(
-                f"got vectors of shape {vectors.shape} for {len(texts)} known queries; "
-                f"this index holds {dim}-d vectors",
-                fix="encode with the model that built the index",
-            )
+        vectors = self._checked(vectors, len(texts), "known queries")
         data = pa.table(
             {
                 "id": pa.array(list(ids), pa.string()),
