@@ -166,7 +166,7 @@ def test_add_known_queries_skips_repeats_and_unknown_ids(tmp_path: Path) -> None
     meta = json.loads((store.path / "index.json").read_text())
     assert meta["known_queries"]["count"] == 3 and meta["known_queries"]["weight"] == 0.3
     with pytest.raises(EmbedtuneError, match="none of the 1 known queries leads to a posting"):
-        add_known_queries(store, [("q5", "zzz")], encode)
+        add_known_queries(store, [("q5", "zzz"), ("q5", "zzz")], encode)
 
 
 def test_index_cli_builds_updates_and_deletes_known_queries(
@@ -235,7 +235,7 @@ def test_a_prepared_folder_gives_its_train_and_validation_queries(tmp_path: Path
         )
     pairs = read_known_queries(tmp_path / "data")
     assert pairs == [("night nurse", "p1"), ("cook", "p2"), ("baker", "p3")]  # no test pairs
-    with pytest.raises(EmbedtuneError, match="--known-queries .*missing.csv does not exist"):
+    with pytest.raises(EmbedtuneError, match=r"--known-queries .*missing\.csv does not exist"):
         read_known_queries(tmp_path / "missing.csv")
 
 
@@ -244,3 +244,16 @@ def test_known_vectors_of_another_dimension_are_refused(tmp_path: Path) -> None:
     with pytest.raises(EmbedtuneError, match=r"shape \(1, 4\) for 1 known queries; .* 8-d"):
         store.add_known(["q"], ["p1"], np.ones((1, 4)))
     assert store.known_count() == 0
+
+
+def test_a_missing_known_queries_file_fails_before_any_encoding(tmp_path: Path) -> None:
+    from embedtune.index import IndexConfig, build_index
+
+    config = IndexConfig(
+        model="no-such-model",  # would fail to load: the file is checked first
+        corpus=str(tmp_path / "jobs.csv"),
+        out=tmp_path / "idx",
+        known_queries=str(tmp_path / "clicks.csv"),
+    )
+    with pytest.raises(EmbedtuneError, match=r"--known-queries .*clicks\.csv does not exist"):
+        build_index(config)

@@ -106,6 +106,8 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
     started = time.perf_counter()
     if not config.update:  # refuse a --out that would destroy something, before any slow work
         check_out(config.out, sources=[config.corpus, config.model], overwrite=config.overwrite)
+    # read before the slow work, so that a bad file fails first
+    known_pairs = read_known_queries(config.known_queries) if config.known_queries else None
     model = load_model(config.model)
     info = describe_model(model, _model_name(config.model))
     columns = Columns(config.text_column, config.title_column, config.id_column)
@@ -119,11 +121,11 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
             counts = update_postings(config.out, info, chunks, encode, reporter=reporter)
             ann_built = bool(counts["ann_built"])
             out = Path(config.out)
-            if config.known_queries:
+            if known_pairs is not None:
                 known = update_known_queries(
                     out,
                     info,
-                    read_known_queries(config.known_queries),
+                    known_pairs,
                     _query_encoder(model, config.batch_size, reporter),
                     weight=config.known_weight,
                     reporter=reporter,
@@ -143,10 +145,10 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
                 counts = write_chunks(
                     store, _chain(first, chunks), encode, upsert=False, reporter=reporter
                 )
-                if config.known_queries:
+                if known_pairs is not None:
                     known = add_known_queries(
                         store,
-                        read_known_queries(config.known_queries),
+                        known_pairs,
                         _query_encoder(model, config.batch_size, reporter),
                         weight=config.known_weight,
                         reporter=reporter,
@@ -292,15 +294,16 @@ def add_known_queries(
     postings = set(store.ids())
     fresh: list[tuple[str, str]] = []
     unknown = []
-    for pair in dict.fromkeys(pairs):
+    distinct = list(dict.fromkeys(pairs))
+    for pair in distinct:
         if pair[1] not in postings:
             unknown.append(pair[1])
         elif pair not in have:
             fresh.append(pair)
-    if pairs and len(unknown) == len(pairs):
+    if distinct and len(unknown) == len(distinct):
         examples = ", ".join(repr(i) for i in list(dict.fromkeys(unknown))[:3])
         raise EmbedtuneError(
-            f"none of the {len(pairs)} known queries leads to a posting of {store.path} "
+            f"none of the {len(distinct)} known queries leads to a posting of {store.path} "
             f"(ids such as {examples})",
             fix="use the ids of the indexed corpus (its --id-column; in a run's index, the "
             "prepared folder's ids)",
