@@ -47,34 +47,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from domain_adaptation import BASE, SEED, SHARED, build_view, read_jsonl
 from train_speed import machine
 
+from embedtune.index.known import Groups, blend, memory_scores
+
 HOLD_OUT = 0.1
 
 
 def memory_max(
     query_emb: np.ndarray, memory_emb: np.ndarray, memory_doc: Sequence[int], num_docs: int
 ) -> np.ndarray:
-    """Per (query, document): the best cosine to one of the document's known queries (-inf: none).
+    """Per (query, document row): the best cosine to one of its known queries (-inf: none),
+    by the index's own code (:mod:`embedtune.index.known`).
 
     >>> q = np.array([[1.0, 0.0]]); k = np.array([[0.0, 1.0], [0.6, 0.8]])
     >>> memory_max(q, k, [1, 1], 3).astype(float).round(3).tolist()
     [[-inf, 0.6, -inf]]
     """
-    out = np.full((len(query_emb), num_docs), -np.inf, dtype=np.float32)
-    if len(memory_emb):
-        sims = query_emb @ memory_emb.T
-        for k, j in enumerate(memory_doc):
-            np.maximum(out[:, j], sims[:, k], out=out[:, j])
-    return out
-
-
-def blend(doc_scores: np.ndarray, memory: np.ndarray, alpha: float) -> np.ndarray:
-    """``d + (1 - alpha) * max(0, m - d)``: a known query closer than the document lifts it.
-
-    >>> blend(np.array([[0.5, 0.5]]), np.array([[0.9, -np.inf]]), 0.5).round(3).tolist()
-    [[0.7, 0.5]]
-    """
-    lift = np.where(np.isfinite(memory), np.maximum(0.0, memory - doc_scores), 0.0)
-    return doc_scores + (1.0 - alpha) * lift
+    groups = Groups.of(memory_emb, [str(j) for j in memory_doc])
+    return memory_scores(groups, query_emb, np.array([int(j) for j in groups.ids]), num_docs)
 
 
 def ndcg10(
@@ -132,7 +121,7 @@ def score_model(name: str, data: Any, pairs: list[tuple[str, str]], alphas: list
     val_doc = memory[held] @ docs.T
     val_mem = memory_max(memory[held], memory[kept], [memory_doc[k] for k in kept], len(docs))
     validation = {
-        a: ndcg10(blend(val_doc, val_mem, a), val_ids, data.doc_ids, val_qrels) for a in alphas
+        a: ndcg10(blend(val_doc, val_mem, 1 - a), val_ids, data.doc_ids, val_qrels) for a in alphas
     }
     chosen = max(alphas, key=lambda a: (validation[a], a))  # ties: more of the document
 
@@ -141,7 +130,8 @@ def score_model(name: str, data: Any, pairs: list[tuple[str, str]], alphas: list
     test_doc = queries @ docs.T
     test_mem = memory_max(queries, memory, memory_doc, len(docs))
     test = {
-        a: ndcg10(blend(test_doc, test_mem, a), query_ids, data.doc_ids, data.qrels) for a in alphas
+        a: ndcg10(blend(test_doc, test_mem, 1 - a), query_ids, data.doc_ids, data.qrels)
+        for a in alphas
     }
     return {
         "model": name,

@@ -164,7 +164,7 @@ def test_add_known_queries_skips_repeats_and_unknown_ids(tmp_path: Path) -> None
     again = add_known_queries(store, [("q1", "p1"), ("q3", "p3")], encode, weight=0.3)
     assert (again["known_queries_added"], again["known_queries"]) == (1, 3)
     meta = json.loads((store.path / "index.json").read_text())
-    assert meta["known_queries"]["count"] == 3 and meta["known_queries"]["weight"] == 0.3
+    assert meta["known_queries"]["weight"] == 0.3 and store.known_count() == 3
     with pytest.raises(EmbedtuneError, match="none of the 1 known queries leads to a posting"):
         add_known_queries(store, [("q5", "zzz"), ("q5", "zzz")], encode)
 

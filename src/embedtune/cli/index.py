@@ -113,11 +113,6 @@ def index(
                 "--model is needed to encode known queries",
                 fix="pass the model that built the index, e.g. --model runs/model",
             )
-        if known_weight is not None and not 0.0 <= known_weight <= 1.0:
-            raise EmbedtuneError(
-                f"--known-weight must be between 0 and 1, got {known_weight}",
-                fix="pass e.g. --known-weight 0.5",
-            )
         report.update(
             add_known_to_index(
                 out, model, known_queries, weight=known_weight, reporter=RichReporter()

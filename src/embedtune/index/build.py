@@ -19,7 +19,7 @@ from embedtune._io import atomic_dir, check_out
 from embedtune.errors import EmbedtuneError
 from embedtune.index.config import IndexConfig
 from embedtune.index.integrity import writer_lock
-from embedtune.index.known import choose_weight
+from embedtune.index.known import check_weight, choose_weight
 from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
 from embedtune.index.source import Columns, Posting, iter_postings
 from embedtune.index.store import META_FILE, PostingStore, read_meta
@@ -313,7 +313,7 @@ def add_known_queries(
             vectors = encode_queries([t for t, _ in fresh])
         store.add_known([t for t, _ in fresh], [i for _, i in fresh], vectors)
     choice = _choose(store, weight, reporter)
-    store.set_meta(known_queries={"count": store.known_count(), **choice})
+    store.set_meta(known_queries=choice)
     return {
         "known_queries": store.known_count(),
         "known_queries_added": len(fresh),
@@ -374,6 +374,7 @@ def add_known_to_index(
 
     reporter = reporter or NullReporter()
     started = time.perf_counter()
+    check_weight(weight)
     pairs = read_known_queries(path)
     read_meta(out)
     st_model = load_model(model)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embedtune.errors import EmbedtuneError
+from embedtune.index.known import check_weight
 from embedtune.index.store import DEFAULT_ANN_THRESHOLD
 
 
@@ -55,12 +56,7 @@ class IndexConfig:
             raise EmbedtuneError("empty --model", fix="pass a model folder or name")
         if not self.corpus.strip():
             raise EmbedtuneError("empty --corpus", fix="pass a corpus file or prepared folder")
-        if self.known_weight is not None and not 0.0 <= self.known_weight <= 1.0:
-            raise EmbedtuneError(
-                f"--known-weight must be between 0 and 1, got {self.known_weight}",
-                fix="pass e.g. --known-weight 0.5, or leave it out to choose it on held-out "
-                "known queries",
-            )
+        check_weight(self.known_weight)
         try:
             codecs.lookup(self.encoding)
         except LookupError:

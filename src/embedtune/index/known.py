@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.metrics import ndcg_at_k
 
 WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0)
@@ -35,6 +36,16 @@ HOLD_OUT = 0.1
 MIN_HELD_OUT = 20
 MAX_HELD_OUT = 2000
 SEED = 42
+
+
+def check_weight(weight: float | None) -> None:
+    """A given weight must lie in [0, 1] (None: chosen on held-out known queries)."""
+    if weight is not None and not 0.0 <= weight <= 1.0:
+        raise EmbedtuneError(
+            f"--known-weight must be between 0 and 1, got {weight}",
+            fix="pass e.g. --known-weight 0.5, or leave it out to choose it on held-out "
+            "known queries",
+        )
 
 
 @dataclass(frozen=True)

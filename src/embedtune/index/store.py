@@ -10,7 +10,7 @@ Layout of an index folder::
     DIR/postings.lance/    the LanceDB table: id, title, text, vector, metadata columns (strings)
     DIR/known.lance/       known queries, when added: id (of the posting), query, vector
     DIR/index.json         model (name, fingerprint, dimension), metadata columns, ANN settings,
-                           known queries' count and weight
+                           the known queries' weight and how it was chosen
 
 Known queries (:mod:`embedtune.index.known`) lift the postings they lead to: every search blends
 the cosine to the nearest known query of a posting into its score.
@@ -477,14 +477,17 @@ class PostingStore:
 
     def known_queries(self) -> tuple[list[str], list[str], np.ndarray]:
         """Every known query: ``(texts, posting ids, vectors)``."""
-        dim = self.model.dimension
         if self._known_table is None:
-            return [], [], np.zeros((0, dim), dtype=np.float32)
+            return [], [], np.zeros((0, self.model.dimension), dtype=np.float32)
         with self._reading():
             table = self._known_table.to_arrow()
-        flat = table.column("vector").combine_chunks().flatten().to_numpy()
-        vectors = np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32)
+        vectors = self._matrix(table)
         return table.column("query").to_pylist(), table.column("id").to_pylist(), vectors
+
+    def _matrix(self, table: Any) -> np.ndarray:
+        """The ``vector`` column of an Arrow table as a float32 (rows x dimension) array."""
+        flat = table.column("vector").combine_chunks().flatten().to_numpy()
+        return np.ascontiguousarray(flat.reshape(-1, self.model.dimension), dtype=np.float32)
 
     def add_known(self, texts: Sequence[str], ids: Sequence[str], vectors: np.ndarray) -> None:
         """Append known queries (``texts[i]`` leads to posting ``ids[i]``)."""
@@ -572,8 +575,6 @@ class PostingStore:
         if self._memory is None:
             with self._reading():
                 table = self._table.to_arrow()
-            dim = self.model.dimension
-            flat = table.column("vector").combine_chunks().flatten().to_numpy()
             self._memory = _InMemory(
                 ids=table.column("id").to_pylist(),
                 titles=table.column("title").to_pylist(),
@@ -582,7 +583,7 @@ class PostingStore:
                     c: np.asarray(["" if v is None else v for v in table.column(c).to_pylist()])
                     for c in self.metadata_columns
                 },
-                vectors=np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32),
+                vectors=self._matrix(table),
             )
             known = self._known_groups()
             if known is not None:
