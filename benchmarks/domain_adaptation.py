@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/domain_adaptation.py [--only linkedin,glassdoor,scifact]
         [--models base,RUN_DIR/model] [--train] [--work /tmp/embedtune-domain]
-        [--max-docs N] [--onet-pairs N] [--recipe] [--known] [--out results.json]
+        [--max-docs N] [--onet-pairs N] [--recipe] [--known] [--index] [--out results.json]
 
 Sets (built at run time from ``../shared/data``, never copied into the repository; each view
 is written as a BEIR folder under ``WORK/beir/NAME`` and read back with ``load_beir``):
@@ -32,11 +32,12 @@ same pairs (``embedtune prepare`` with least-similar negatives, same split and s
 ``train_speed.plain_train``: MNRL, batch 16, lr 2e-5, one epoch, on the train split) and scores it
 as ``recipe-onet`` beside ``run-onet`` (goal 3: the run beats it by >= 0.04).
 
-``--known`` also scores ``onet`` the way the product uses pairs beyond training: per model (base,
-``--models``, the run's and the recipe's), ``embedtune index`` over the 1,016 occupations with the
-same pairs kept as known queries (``--known-queries``, their weight chosen by the index on
-held-out pairs; ``embedtune.index.known``), the test titles searched through that index; rows
-``MODEL + known queries``.
+``--index`` also scores every set the way the product searches: per model (base, ``--models``,
+each run's), ``embedtune index`` over the set's documents, the test queries searched through it
+(vectors plus the index's lexical half, ``embedtune.index.lexical``, at the weight the index
+sets); rows ``MODEL via index``. ``--known`` does the same for ``onet`` with the same pairs kept
+as known queries (``--known-queries``; the known and lexical weights chosen by the index on
+held-out pairs; ``embedtune.index.known``); rows ``MODEL + known queries``.
 
 ``--max-docs N`` scores each set on a seeded sample of N documents (every relevant document of
 the judged queries kept first); only for quick checks, the goals are stated on whole sets.
@@ -267,51 +268,55 @@ def onet_pairs(src: Path, out: Path, *, n: int = ONET_PAIRS, seed: int = SEED) -
     return out
 
 
-def known_index(model: str, view: SetView, work: Path, onet_n: int) -> dict[str, Any]:
-    """The product's way to use pairs beyond training: ``embedtune index`` over the O*NET view's
-    1,016 occupations with ``model``, the same ``onet_n`` pairs kept as known queries
-    (``--known-queries``; their weight chosen by the index on held-out pairs), then the test
-    titles searched through that index. Returns the build's report and the scores."""
+def index_score(
+    model: str, view: SetView, work: Path, *, known: int | None = None
+) -> dict[str, Any]:
+    """The product's search: ``embedtune index`` over the view's documents with ``model`` (its
+    lexical half at the weight the index sets), then the view's test queries searched through
+    it (their texts and vectors, top 100). With ``known`` (onet only): the first ``known`` seeded
+    alternate-title pairs (0: all) kept as known queries (``--known-queries``), the known and
+    lexical weights chosen by the index on held-out pairs. Returns the build's report and the
+    scores."""
+    from embedtune.evaluate import document_text, load_beir
     from embedtune.evaluate.metrics import retrieval_metrics
     from embedtune.index import Searcher
 
-    src = SHARED / "onet_titles" / "beir"
-    corpus = write_corpus_csv(work / "corpora" / "onet_occupations.csv", onet_occupations(src))
-    known = work / "corpora" / f"onet_known-{onet_n}.csv"
-    with known.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["query", "id"])
-        writer.writerows(onet_pair_rows(src, n=onet_n))
+    docs = {
+        str(r["_id"]): document_text(str(r.get("title") or ""), str(r["text"] or ""))
+        for r in read_jsonl(view.beir / "corpus.jsonl")
+    }
+    corpus = write_corpus_csv(work / "corpora" / f"{view.name}-documents.csv", docs)
     tag = "base" if model == "base" else Path(model).parent.name
-    out = work / f"index-onet-{onet_n}-{tag}"
+    name = f"index-{view.name}" + (f"-{known}" if known is not None else "") + f"-{tag}"
     cli = str(Path(sys.executable).with_name("embedtune"))
     cmd = [cli, "index", "--model", BASE if model == "base" else model, "--corpus", str(corpus),
-           "--text-column", "text", "--id-column", "id", "--known-queries", str(known),
-           "--out", str(out), "--overwrite", "--json"]  # fmt: skip
-    build = timed(cmd, work / f"index-onet-{onet_n}-{tag}.stdout")
-    report = json.loads((work / f"index-onet-{onet_n}-{tag}.stdout").read_text())
-    queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(view.beir / "queries.jsonl")}
-    qrels: dict[str, dict[str, int]] = {}
-    with (view.beir / "qrels" / "test.tsv").open(encoding="utf-8") as f:
-        for line in f:
-            qid, did, grade = line.rstrip("\n").split("\t")
-            if qid in queries and grade.isdigit() and int(grade) > 0:
-                qrels.setdefault(qid, {})[did] = int(grade)
-    searcher = Searcher.open(out)
-    qids = sorted(qrels)
+           "--text-column", "text", "--id-column", "id", "--out", str(work / name),
+           "--overwrite", "--json"]  # fmt: skip
+    if known is not None:
+        path = work / "corpora" / f"onet_known-{known}.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["query", "id"])
+            writer.writerows(onet_pair_rows(SHARED / "onet_titles" / "beir", n=known))
+        cmd += ["--known-queries", str(path)]
+    build = timed(cmd, work / f"{name}.stdout")
+    report = json.loads((work / f"{name}.stdout").read_text())
+    data = load_beir(view.beir)
+    searcher = Searcher.open(work / name)
+    qids = data.judged
     start = time.perf_counter()
     ranked: dict[str, list[str]] = {}
     for i in range(0, len(qids), 512):
         batch = qids[i : i + 512]
-        vectors = searcher.encode_queries([queries[q] for q in batch])
-        for qid, hits in zip(batch, searcher.store.search(vectors, 100), strict=True):
-            ranked[qid] = [h.id for h in hits]
-    metrics = retrieval_metrics(ranked, qrels)
+        texts = [data.queries[q] for q in batch]
+        hits = searcher.store.search(searcher.encode_queries(texts), 100, texts=texts)
+        ranked.update({q: [h.id for h in row] for q, row in zip(batch, hits, strict=True)})
+    metrics = retrieval_metrics(ranked, {q: data.qrels[q] for q in qids})
     return {
         "build": build,
-        "known_queries": report["known_queries"],
-        "known_choice": report["known_choice"],
-        "onet": {
+        "lexical": report.get("lexical"),
+        **{k: report[k] for k in ("known_queries", "known_choice") if k in report},
+        view.name: {
             **{k: round(v, 4) for k, v in metrics.items()},
             "num_queries": len(qids),
             "num_documents": report["postings"],
@@ -480,6 +485,11 @@ def main() -> None:
         action="store_true",
         help="also score onet through an index holding its pairs as known queries, per model",
     )
+    parser.add_argument(
+        "--index",
+        action="store_true",
+        help="also score every set through `embedtune index` (vectors + its lexical half)",
+    )
     parser.add_argument("--out", type=Path, default=Path("results.json"))
     args = parser.parse_args()
     names = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -510,18 +520,24 @@ def main() -> None:
     if "base" not in models:
         models.insert(0, "base")
 
-    def with_known(model: str, label: str) -> None:
-        if args.known and "onet" in views:
-            result = known_index(model, views["onet"], args.work, args.onet_pairs)
-            report["runs"][f"{label} + known queries"] = {
-                k: result[k] for k in ("build", "known_queries", "known_choice")
+    def via_index(model: str, label: str, names: list[str]) -> None:
+        for name in names:
+            known = name == "onet" and args.known
+            if not (known or args.index):
+                continue
+            result = index_score(
+                model, views[name], args.work, known=args.onet_pairs if known else None
+            )
+            row = f"{label} + known queries" if known else f"{label} via index"
+            report["runs"].setdefault(row, {})[name] = {
+                k: v for k, v in result.items() if k != name
             }
-            report["scores"][f"{label} + known queries"] = {"onet": result["onet"]}
+            report["scores"].setdefault(row, {})[name] = result[name]
             save()
 
     for model in models:
         score(model, views, args.max_docs, report["scores"].setdefault(model, {}), save)
-        with_known(model, model)
+        via_index(model, model, list(views))
     if args.train:
         general = {k: v for k, v in views.items() if k == "dbpedia"}
         for name, view in views.items():
@@ -533,8 +549,7 @@ def main() -> None:
             save()
             tuned = report["scores"].setdefault(f"run-{name}{suffix}", {})
             score(run["model"], {name: view, **general}, args.max_docs, tuned, save)
-            if name == "onet":
-                with_known(run["model"], f"run-{name}{suffix}")
+            via_index(run["model"], f"run-{name}{suffix}", [name, *general])
             if args.recipe and view.pairs_csv is not None:
                 recipe = tutorial_recipe(view, args.work, suffix)
                 report["runs"][f"recipe-{name}{suffix}"] = recipe

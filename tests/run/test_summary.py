@@ -185,3 +185,24 @@ def test_known_queries_of_the_index_are_reported(tmp_path: Path) -> None:
     result = RunResult(config, {"train": {}, "evaluate": _evaluation(), "index": index})
     line = next(line for line in summary_lines(result, []) if "Known queries" in line)
     assert "weight 0.0 (off: on 12 held-out known queries they lifted nothing" in line
+
+
+def test_the_lexical_weight_of_the_index_is_reported(tmp_path: Path) -> None:
+    config = RunConfig.from_dict({"out": tmp_path})
+    lexical = {
+        "weight": 0.1,
+        "held_out_queries": 30,
+        "ndcg@10": {"0.0": 0.4, "0.1": 0.45, "0.2": 0.44, "0.3": 0.42, "0.5": 0.3},
+        "reason": "best on held-out known queries",
+    }
+    result = RunResult(config, {"evaluate": _evaluation(), "index": {"lexical": lexical}})
+    lines = summary_lines(result, [])
+    assert (
+        "index: Words (BM25): weight 0.1, chosen on 30 held-out known queries "
+        "(nDCG@10 0.400 without, 0.450 with)"
+    ) in lines
+    plain = {"lexical": {"weight": 0.2, "reason": "the default (no known queries to choose on)"}}
+    result = RunResult(config, {"evaluate": _evaluation(), "index": plain})
+    assert "index: Words (BM25): weight 0.2 (the default (no known queries to choose on))" in (
+        summary_lines(result, [])
+    )

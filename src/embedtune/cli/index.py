@@ -96,12 +96,21 @@ def index(
             "the known queries held out)."
         ),
     ] = None,
+    lexical_weight: Annotated[
+        float | None,
+        typer.Option(
+            help="How much words shared with a posting (BM25) add to its score, 0-1; 0 searches "
+            "by vectors alone (default: chosen on held-out known queries when there are any, "
+            "else 0.2; --update keeps the index's)."
+        ),
+    ] = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Embed a corpus with a model and store it in a persistent, searchable index."""
     from embedtune.cli.reporting import RichReporter, emit_json, stdout, table
     from embedtune.index import IndexConfig, add_known_to_index, build_index, delete_postings
     from embedtune.index.known import known_line
+    from embedtune.index.lexical import lexical_line
 
     report: dict[str, Any] = {}
     if delete is not None:
@@ -115,7 +124,12 @@ def index(
             )
         report.update(
             add_known_to_index(
-                out, model, known_queries, weight=known_weight, reporter=RichReporter()
+                out,
+                model,
+                known_queries,
+                weight=known_weight,
+                lexical_weight=lexical_weight,
+                reporter=RichReporter(),
             )
         )
     elif corpus is not None or delete is None:
@@ -140,6 +154,7 @@ def index(
             encoding=encoding,
             known_queries=known_queries,
             known_weight=known_weight,
+            lexical_weight=lexical_weight,
         )
         on_interrupt(
             (lambda: "rerun the same command to finish: postings are replaced by id")
@@ -181,6 +196,8 @@ def index(
         stdout.print(f"[bold]Saved[/] {report['out']} in {report['seconds']} s")
     if "known_queries" in report:
         stdout.print(known_line(report))
+    if report.get("lexical"):
+        stdout.print(lexical_line(report["lexical"]))
 
 
 def _ids(value: str) -> list[str]:

@@ -17,9 +17,10 @@ import numpy as np
 
 from embedtune._io import atomic_dir, check_out
 from embedtune.errors import EmbedtuneError
+from embedtune.index import lexical as lex
 from embedtune.index.config import IndexConfig
 from embedtune.index.integrity import writer_lock
-from embedtune.index.known import check_weight, choose_weight
+from embedtune.index.known import WEIGHTS, check_weight, choose_weight
 from embedtune.index.model_info import ModelInfo, check_same_model, describe_model
 from embedtune.index.source import Columns, Posting, iter_postings
 from embedtune.index.store import META_FILE, PostingStore, read_meta
@@ -128,8 +129,13 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
                     known_pairs,
                     _query_encoder(model, config.batch_size, reporter),
                     weight=config.known_weight,
+                    lexical_weight=config.lexical_weight,
                     reporter=reporter,
                 )
+            elif config.lexical_weight is not None:
+                with writer_lock(out, reporter=reporter):
+                    given = _lexical_given(config.lexical_weight)
+                    PostingStore.open(out, allow_repeats=True).set_meta(lexical=given)
             store = PostingStore.open(out)
         else:
             first = next(chunks)
@@ -151,14 +157,20 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
                         known_pairs,
                         _query_encoder(model, config.batch_size, reporter),
                         weight=config.known_weight,
+                        lexical_weight=config.lexical_weight,
                         reporter=reporter,
                     )
+                else:
+                    store.set_meta(lexical=_lexical_default(config.lexical_weight))
                 with reporter.task("Building the ANN index"):
                     ann_built = store.maybe_build_ann()
                 if replacing:  # held through the swap: no update is mid-write in the old folder
                     swap.enter_context(writer_lock(config.out, reporter=reporter))
             out = Path(config.out)
             store = PostingStore.open(out)
+    if store.lexical_weight > 0:  # so that the first search does not wait for it
+        with reporter.task("Indexing the postings' words (BM25)"):
+            store.lexical()
     return {
         "out": str(out),
         "model": info.to_dict(),
@@ -169,6 +181,7 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
         "ann": store.meta.get("ann"),
         "ann_built": ann_built,
         **known,
+        "lexical": store.meta.get("lexical"),
         "devices": list(devices) or ["single process"],
         "size_bytes": folder_size(out),
         "seconds": round(time.perf_counter() - started, 2),
@@ -280,10 +293,12 @@ def add_known_queries(
     encode_queries: EncodeFn,
     *,
     weight: float | None = None,
+    lexical_weight: float | None = None,
     reporter: Reporter | None = None,
 ) -> dict[str, Any]:
     """Keep ``pairs`` (query, posting id) in ``store`` as known queries and set their weight:
-    ``weight``, or the one chosen on held-out known queries (:func:`.known.choose_weight`).
+    ``weight``, or the one chosen on held-out known queries (:func:`.known.choose_weight`); the
+    lexical half's weight likewise (``lexical_weight``, or chosen on the same queries).
 
     Pairs already stored are skipped; pairs naming no posting of the index are counted and
     skipped (an error when none names one). Returns counts and the weight's choice.
@@ -312,8 +327,8 @@ def add_known_queries(
         with reporter.task("Encoding known queries"):
             vectors = encode_queries([t for t, _ in fresh])
         store.add_known([t for t, _ in fresh], [i for _, i in fresh], vectors)
-    choice = _choose(store, weight, reporter)
-    store.set_meta(known_queries=choice)
+    choice, lexical = _choose(store, weight, lexical_weight, reporter)
+    store.set_meta(known_queries=choice, lexical=lexical)
     return {
         "known_queries": store.known_count(),
         "known_queries_added": len(fresh),
@@ -324,23 +339,57 @@ def add_known_queries(
 
 
 GIVEN = "given (--known-weight)"
+LEXICAL_GIVEN = "given (--lexical-weight)"
 
 
-def _choose(store: PostingStore, weight: float | None, reporter: Reporter) -> dict[str, Any]:
-    """The known queries' weight: ``weight``, the one given before, or chosen now."""
+def _lexical_given(weight: float) -> dict[str, Any]:
+    lex.check_weight(weight)
+    return {"weight": weight, "reason": LEXICAL_GIVEN}
+
+
+def _lexical_default(weight: float | None) -> dict[str, Any]:
+    """The lexical weight of an index without known queries: given, or the default."""
+    if weight is not None:
+        return _lexical_given(weight)
+    return {"weight": lex.DEFAULT_WEIGHT, "reason": "the default (no known queries to choose on)"}
+
+
+def _choose(
+    store: PostingStore, weight: float | None, lexical_weight: float | None, reporter: Reporter
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The known queries' weight and the lexical half's: each given now, given before, or
+    chosen now on held-out known queries."""
+    from embedtune.index.known import DEFAULT_WEIGHT
+
     before = store.meta.get("known_queries") or {}
     if weight is None and before.get("reason") == GIVEN:
         weight = float(before["weight"])
-    if weight is not None:
-        return {"weight": weight, "reason": GIVEN}
+    lexical_before = store.meta.get("lexical") or {}
+    if lexical_weight is None and lexical_before.get("reason") == LEXICAL_GIVEN:
+        lexical_weight = float(lexical_before["weight"])
+    known = {"weight": weight, "reason": GIVEN} if weight is not None else None
+    lexical = _lexical_given(lexical_weight) if lexical_weight is not None else None
+    if known is not None and lexical is not None:
+        return known, lexical
     docs = store.document_vectors()
     if docs is None:
-        from embedtune.index.known import DEFAULT_WEIGHT
-
-        return {"weight": DEFAULT_WEIGHT, "reason": "the index is beyond memory: the default"}
+        why = "the index is beyond memory: the default"
+        return (
+            known or {"weight": DEFAULT_WEIGHT, "reason": why},
+            lexical or {"weight": lex.DEFAULT_WEIGHT, "reason": why},
+        )
     texts, ids, vectors = store.known_queries()
-    with reporter.task("Choosing the weight of known queries on held-out ones"):
-        return choose_weight(docs[1], docs[0], vectors, texts, ids).to_dict()
+    with reporter.task("Choosing the weights of known queries and words on held-out queries"):
+        choice = choose_weight(
+            docs[1],
+            docs[0],
+            vectors,
+            texts,
+            ids,
+            weights=(weight,) if weight is not None else WEIGHTS,
+            lexical=store.lexical() if lexical is None else None,
+        )
+    return known or choice.to_dict(), lexical or choice.lexical_dict()
 
 
 def update_known_queries(
@@ -350,6 +399,7 @@ def update_known_queries(
     encode_queries: EncodeFn,
     *,
     weight: float | None = None,
+    lexical_weight: float | None = None,
     reporter: Reporter | None = None,
 ) -> dict[str, Any]:
     """:func:`add_known_queries` to the index at ``path`` under its writer lock."""
@@ -357,7 +407,14 @@ def update_known_queries(
     with writer_lock(path, reporter=reporter):
         store = PostingStore.open(path, allow_repeats=True)
         check_same_model(store.model, model, str(path))
-        return add_known_queries(store, pairs, encode_queries, weight=weight, reporter=reporter)
+        return add_known_queries(
+            store,
+            pairs,
+            encode_queries,
+            weight=weight,
+            lexical_weight=lexical_weight,
+            reporter=reporter,
+        )
 
 
 def add_known_to_index(
@@ -366,6 +423,7 @@ def add_known_to_index(
     path: str | Path,
     *,
     weight: float | None = None,
+    lexical_weight: float | None = None,
     batch_size: int = 64,
     reporter: Reporter | None = None,
 ) -> dict[str, Any]:
@@ -375,10 +433,13 @@ def add_known_to_index(
     reporter = reporter or NullReporter()
     started = time.perf_counter()
     check_weight(weight)
+    lex.check_weight(lexical_weight)
     pairs = read_known_queries(path)
     read_meta(out)
     st_model = load_model(model)
     info = describe_model(st_model, _model_name(model))
     encode = _query_encoder(st_model, batch_size, reporter)
-    report = update_known_queries(out, info, pairs, encode, weight=weight, reporter=reporter)
+    report = update_known_queries(
+        out, info, pairs, encode, weight=weight, lexical_weight=lexical_weight, reporter=reporter
+    )
     return {"out": str(out), **report, "seconds": round(time.perf_counter() - started, 2)}

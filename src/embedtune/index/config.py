@@ -8,6 +8,7 @@ from pathlib import Path
 
 from embedtune.errors import EmbedtuneError
 from embedtune.index.known import check_weight
+from embedtune.index.lexical import check_weight as check_lexical_weight
 from embedtune.index.store import DEFAULT_ANN_THRESHOLD
 
 
@@ -20,7 +21,9 @@ class IndexConfig:
     means automatic: every GPU when there are several, else one process using every CPU core.
     ``known_queries``: a table of (query, id) pairs kept beside the postings
     (:mod:`embedtune.index.known`); ``known_weight`` fixes their weight (default: chosen on
-    held-out known queries).
+    held-out known queries). ``lexical_weight``: how much BM25 adds to a score
+    (:mod:`embedtune.index.lexical`; 0 turns it off; default: chosen on held-out known queries
+    when there are known queries, else 0.2; an update keeps the index's weight).
     """
 
     model: str
@@ -38,6 +41,7 @@ class IndexConfig:
     encoding: str = "utf-8"
     known_queries: str | None = None
     known_weight: float | None = None
+    lexical_weight: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "chunk_size", "ann_threshold"):
@@ -57,6 +61,7 @@ class IndexConfig:
         if not self.corpus.strip():
             raise EmbedtuneError("empty --corpus", fix="pass a corpus file or prepared folder")
         check_weight(self.known_weight)
+        check_lexical_weight(self.lexical_weight)
         try:
             codecs.lookup(self.encoding)
         except LookupError:

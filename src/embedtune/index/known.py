@@ -14,6 +14,8 @@ without known queries keep ``d``. The weight is chosen on the known queries them
 memory of the rest, and the weight with the best nDCG@10 over the whole index wins. Measured on
 O*NET (benchmarks/RESULTS.md, "Known queries"): 42,959 alternate titles as memory lift the
 untrained base model's title search from 0.623 to 0.714; 3,000 of them lift it by 0.001.
+The same held-out queries then choose the weight of the index's lexical half
+(:mod:`embedtune.index.lexical`) at the chosen known-query weight.
 
 Pure functions over arrays; :mod:`embedtune.index.store` keeps the vectors.
 """
@@ -29,6 +31,7 @@ import numpy as np
 
 from embedtune.errors import EmbedtuneError
 from embedtune.evaluate.metrics import ndcg_at_k
+from embedtune.index import lexical as lex
 
 WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0)
 DEFAULT_WEIGHT = 0.5
@@ -130,12 +133,24 @@ class WeightChoice:
     held_out: int
     curve: dict[float, float] = field(default_factory=dict)
     reason: str = ""
+    # the lexical half's weight chosen at ``weight`` (None: not chosen here), and its curve
+    lexical_weight: float | None = None
+    lexical_curve: dict[float, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "weight": self.weight,
             "held_out_queries": self.held_out,
             "ndcg@10": {str(w): round(v, 4) for w, v in self.curve.items()},
+            "reason": self.reason,
+        }
+
+    def lexical_dict(self) -> dict[str, object]:
+        """The lexical weight's choice, as ``index.json`` keeps it."""
+        return {
+            "weight": self.lexical_weight,
+            "held_out_queries": self.held_out,
+            "ndcg@10": {str(w): round(v, 4) for w, v in self.lexical_curve.items()},
             "reason": self.reason,
         }
 
@@ -149,12 +164,15 @@ def choose_weight(
     *,
     weights: Sequence[float] = WEIGHTS,
     seed: int = SEED,
+    lexical: lex.Lexical | None = None,
 ) -> WeightChoice:
     """The weight with the best nDCG@10 for held-out known queries (a seeded tenth of the distinct
     texts, at most :data:`MAX_HELD_OUT`) ranking every document, the other known queries as memory.
+    With ``lexical`` (BM25 of the documents, in ``doc_ids``' order), the lexical half's weight is
+    then chosen from :data:`.lexical.WEIGHTS` the same way, at the chosen weight.
 
     Ties go to the smaller weight. Fewer than :data:`MIN_HELD_OUT` held-out queries: the default
-    weight, with the reason.
+    weights, with the reason.
     """
     texts = sorted(set(known_texts))
     held = random.Random(seed).sample(texts, min(MAX_HELD_OUT, int(len(texts) * HOLD_OUT)))
@@ -164,6 +182,7 @@ def choose_weight(
             len(held),
             reason=f"{len(texts)} distinct known queries are too few to hold "
             f"{MIN_HELD_OUT} out; the default weight",
+            lexical_weight=lex.DEFAULT_WEIGHT if lexical is not None else None,
         )
     held_set = set(held)
     row_of = {d: i for i, d in enumerate(doc_ids)}
@@ -178,20 +197,41 @@ def choose_weight(
             memory.append(i)
     groups = Groups.of(known_vectors[memory], [known_ids[i] for i in memory])
     rows = np.array([row_of[g] for g in groups.ids], dtype=np.int64)
-    curve = {float(w): 0.0 for w in weights}
     order = [t for t in held if t in first]
     queries = known_vectors[[first[t] for t in order]]
-    for start in range(0, len(order), 256):
-        chunk = queries[start : start + 256]
-        d = chunk @ doc_vectors.T
-        m = memory_scores(groups, chunk, rows, len(doc_ids))
-        for w in curve:
-            scores = blend(d, m, w)
-            for text, row in zip(order[start : start + 256], scores, strict=True):
-                ranked = [doc_ids[j] for j in top_rows(row, 10)]
-                curve[w] += ndcg_at_k(ranked, qrels[text], 10) / len(order)
-    weight = max(curve, key=lambda w: (round(curve[w], 6), -w))
-    return WeightChoice(weight, len(order), curve, reason="best on held-out known queries")
+
+    def curve_of(tried: Sequence[float], scored: Any) -> dict[float, float]:
+        curve = {float(w): 0.0 for w in tried}
+        for start in range(0, len(order), 256):
+            texts_now = order[start : start + 256]
+            chunk = queries[start : start + 256]
+            d = chunk @ doc_vectors.T
+            m = memory_scores(groups, chunk, rows, len(doc_ids))
+            for w in curve:
+                for text, row in zip(texts_now, scored(d, m, texts_now, w), strict=True):
+                    ranked = [doc_ids[j] for j in top_rows(row, 10)]
+                    curve[w] += ndcg_at_k(ranked, qrels[text], 10) / len(order)
+        return curve
+
+    def best(curve: dict[float, float]) -> float:
+        return max(curve, key=lambda w: (round(curve[w], 6), -w))
+
+    curve = curve_of(weights, lambda d, m, _, w: blend(d, m, w))
+    weight = best(curve)
+    lexical_curve: dict[float, float] = {}
+    if lexical is not None:
+        lexical_curve = curve_of(
+            lex.WEIGHTS,
+            lambda d, m, t, a: lex.add_lexical(blend(d, m, weight), lexical.scores(t), a),
+        )
+    return WeightChoice(
+        weight,
+        len(order),
+        curve,
+        reason="best on held-out known queries",
+        lexical_weight=best(lexical_curve) if lexical_curve else None,
+        lexical_curve=lexical_curve,
+    )
 
 
 def known_line(report: Mapping[str, Any]) -> str:

@@ -186,7 +186,11 @@ class Searcher:
         for rows in groups.values():
             first = requests[rows[0]]
             for i, hits in zip(
-                rows, self.store.search(vectors[rows], first.k, first.filters), strict=True
+                rows,
+                self.store.search(
+                    vectors[rows], first.k, first.filters, texts=[requests[i].query for i in rows]
+                ),
+                strict=True,
             ):
                 out[i] = hits
         return out
@@ -244,6 +248,7 @@ class Searcher:
                 "count": self.store.known_count(),
                 "weight": self.store.known_weight,
             },
+            "lexical_weight": self.store.lexical_weight,
         }
 
 

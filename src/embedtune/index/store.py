@@ -9,11 +9,15 @@ Layout of an index folder::
 
     DIR/postings.lance/    the LanceDB table: id, title, text, vector, metadata columns (strings)
     DIR/known.lance/       known queries, when added: id (of the posting), query, vector
+    DIR/lexical.npz        BM25 weights of the postings' words (a cache, rebuilt when the table
+                           has changed since; :mod:`embedtune.index.lexical`)
     DIR/index.json         model (name, fingerprint, dimension), metadata columns, ANN settings,
-                           the known queries' weight and how it was chosen
+                           the known queries' weight and how it was chosen, the lexical weight
 
 Known queries (:mod:`embedtune.index.known`) lift the postings they lead to: every search blends
-the cosine to the nearest known query of a posting into its score.
+the cosine to the nearest known query of a posting into its score. The lexical half
+(:mod:`embedtune.index.lexical`) adds ``weight * BM25 / best BM25`` for the query's words when the
+query's text is given; an index written before it (no ``lexical`` in index.json) has weight 0.
 
 Vectors are L2-normalised, so the score of a hit is its cosine similarity (``1 - dot distance``).
 While the vectors fit in :data:`IN_MEMORY_MAX_BYTES` (1 GiB: ~700,000 384-d vectors) a query is
@@ -29,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,11 +44,13 @@ from embedtune._io import write_json
 from embedtune.errors import EmbedtuneError
 from embedtune.index.integrity import IndexDamagedError, damaged, rebuild_command, short_reason
 from embedtune.index.known import Groups, blend, memory_scores, top_rows
+from embedtune.index.lexical import Lexical, add_lexical
 from embedtune.index.model_info import ModelInfo
 from embedtune.index.source import Posting
 
 TABLE = "postings"
 KNOWN_TABLE = "known"
+LEXICAL_FILE = "lexical.npz"
 META_FILE = "index.json"
 FORMAT_VERSION = 1
 DEFAULT_ANN_THRESHOLD = 50_000
@@ -176,10 +182,17 @@ class _InMemory:
     known: Groups | None = None
     known_rows: np.ndarray | None = None  # the document row of each of known.ids (-1: none)
     weight: float = 0.0
+    lexical_weight: float = 0.0
 
     def search(
-        self, queries: np.ndarray, k: int, filters: Mapping[str, FilterValue] | None
+        self,
+        queries: np.ndarray,
+        k: int,
+        filters: Mapping[str, FilterValue] | None,
+        lexical: np.ndarray | None = None,
     ) -> list[list[StoredHit]]:
+        """Exact top ``k``; ``lexical``: :meth:`.Lexical.scores` of the queries' texts, in row
+        order (None: vectors only)."""
         mask = None
         for key, value in (filters or {}).items():
             values = [str(v).lower() if isinstance(v, bool) else str(v) for v in
@@ -190,6 +203,8 @@ class _InMemory:
         if self.known is not None and self.known_rows is not None and self.weight > 0:
             memory = memory_scores(self.known, queries, self.known_rows, len(self.ids))
             scores = blend(scores, memory, self.weight)
+        if lexical is not None and self.lexical_weight > 0:
+            scores = add_lexical(scores, lexical, self.lexical_weight)
         if mask is not None:
             scores[:, ~mask] = -np.inf
         allowed = len(self.ids) if mask is None else int(mask.sum())
@@ -212,6 +227,15 @@ class _InMemory:
         return out
 
 
+@dataclass
+class _LexicalHalf:
+    """BM25 of every posting (:class:`.Lexical`; its columns are ``ids``' order)."""
+
+    ids: list[str]
+    lexical: Lexical
+    column: dict[str, int]  # id -> its column
+
+
 class PostingStore:
     """Postings and vectors on disk, with add/update/delete by id and filtered top-k search."""
 
@@ -224,6 +248,7 @@ class PostingStore:
         self.meta = meta
         self._memory: _InMemory | None = None
         self._known: Groups | None = None
+        self._lexical: _LexicalHalf | None = None
         self._fits: bool | None = None  # see _fits_in_memory
 
     # -- opening ---------------------------------------------------------------------------
@@ -382,7 +407,7 @@ class PostingStore:
         repeats = self.repeated_ids()
         if not repeats:
             return 0
-        self._memory, self._fits = None, None
+        self._memory, self._fits, self._lexical = None, None, None
         before = self.count()
         kept: dict[str, dict[str, Any]] = {}
         columns = self._table.schema.names
@@ -439,13 +464,13 @@ class PostingStore:
     def add(self, postings: Sequence[Posting], vectors: np.ndarray) -> None:
         """Append new postings (the caller makes sure their ids are new; see :meth:`upsert`)."""
         if postings:
-            self._memory, self._fits = None, None
+            self._memory, self._fits, self._lexical = None, None, None
             self._table.add(self._arrow(postings, vectors))
 
     def upsert(self, postings: Sequence[Posting], vectors: np.ndarray) -> None:
         """Insert postings, replacing any stored posting with the same id."""
         if postings:
-            self._memory, self._fits = None, None
+            self._memory, self._fits, self._lexical = None, None, None
             data = self._arrow(postings, vectors)
             (
                 self._table.merge_insert("id")
@@ -458,7 +483,7 @@ class PostingStore:
         """Remove postings by id; returns how many were removed."""
         if not ids:
             return 0
-        self._memory, self._fits = None, None
+        self._memory, self._fits, self._lexical = None, None, None
         before = self.count()
         for chunk in _chunks(ids, 1000):
             self._table.delete(_id_in(chunk))
@@ -530,6 +555,44 @@ class PostingStore:
             self._known = Groups.of(vectors, ids)
         return self._known
 
+    # -- the lexical half ------------------------------------------------------------------
+    @property
+    def lexical_weight(self) -> float:
+        """How much BM25 adds to a score (0: vectors only; see :mod:`.lexical`)."""
+        return float((self.meta.get("lexical") or {}).get("weight", 0.0))
+
+    def lexical(self) -> Lexical:
+        """BM25 of every posting, in :meth:`document_vectors`' order when those fit in memory."""
+        if self._fits_in_memory():
+            self._in_memory()
+        return self._lexical_half().lexical
+
+    def _lexical_half(self) -> _LexicalHalf:
+        """BM25 over every posting's title and text (in the in-memory copy's row order when
+        there is one): from :data:`LEXICAL_FILE` when it was built from the table as it is now,
+        else built and saved there (a folder that cannot be written rebuilds it once per
+        process)."""
+        if self._lexical is None:
+            version = self._table.version
+            path = self.path / LEXICAL_FILE
+            if self._memory is not None:
+                ids, titles, texts = self._memory.ids, self._memory.titles, self._memory.texts
+            else:
+                with self._reading():
+                    table = self._table.search().select(["id", "title", "text"]).to_arrow()
+                ids = [str(i) for i in table.column("id").to_pylist()]
+                titles = table.column("title").to_pylist()
+                texts = table.column("text").to_pylist()
+            lexical = Lexical.load(path, version, ids)
+            if lexical is None:
+                lexical = Lexical.of(
+                    [f"{t or ''}\n{x or ''}" for t, x in zip(titles, texts, strict=True)]
+                )
+                with suppress(OSError):  # a read-only folder: kept in memory only
+                    lexical.save(path, version, ids)
+            self._lexical = _LexicalHalf(ids, lexical, {d: i for i, d in enumerate(ids)})
+        return self._lexical
+
     def maybe_build_ann(self, *, force: bool = False) -> bool:
         """Build (or rebuild) the IVF-PQ index when the table has reached ``ann_threshold`` rows.
 
@@ -593,6 +656,8 @@ class PostingStore:
                     [row_of.get(i, -1) for i in known.ids], dtype=np.int64
                 )
                 self._memory.weight = self.known_weight
+            self._memory.lexical_weight = self.lexical_weight
+            self._lexical = None  # rebuilt in this copy's row order
         return self._memory
 
     def document_vectors(self) -> tuple[list[str], np.ndarray] | None:
@@ -615,22 +680,30 @@ class PostingStore:
         filters: Mapping[str, FilterValue] | None = None,
         *,
         in_memory: bool | None = None,
+        texts: Sequence[str] | None = None,
     ) -> list[list[StoredHit]]:
         """Top ``k`` postings per query row of ``vectors``, best first, after ``filters``.
 
+        ``texts``: the queries as typed, one per row, for the lexical half (None: vectors only).
         ``in_memory`` (default: while the vectors fit :data:`IN_MEMORY_MAX_BYTES`, or when there
         is no ANN index) scores exactly in numpy instead of in LanceDB; without an ANN index both
         give the same hits.
         """
         where = filter_sql(filters, self.metadata_columns)
         queries = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        if texts is not None and len(texts) != len(queries):
+            raise ValueError(f"{len(texts)} query texts for {len(queries)} query vectors")
         if in_memory is None:
             in_memory = not self.meta.get("ann") or self._fits_in_memory()
+        words = list(texts) if texts is not None and self.lexical_weight > 0 else None
         if in_memory:
-            return self._in_memory().search(queries, k, filters)
+            memory = self._in_memory()
+            lexical = self._lexical_half().lexical.scores(words) if words else None
+            return memory.search(queries, k, filters, lexical)
+        half = self._lexical_half() if words else None
         columns = ["id", "title", "text", *self.metadata_columns, "_distance"]
         out = []
-        for vector in queries:
+        for n, vector in enumerate(queries):
             query = self._table.search(vector).distance_type("dot").limit(k).select(columns)
             if self.meta.get("ann"):
                 query = query.nprobes(20).refine_factor(5)
@@ -639,8 +712,9 @@ class PostingStore:
             with self._reading():
                 rows = query.to_arrow().to_pylist()
             scores = {r["id"]: 1.0 - float(r["_distance"]) for r in rows}
-            if self.known_weight > 0:
-                rows, scores = self._lift_by_known(vector, k, where, rows, scores)
+            if self.known_weight > 0 or half is not None:
+                row = (half, half.lexical.scores([words[n]])[0]) if half and words else None
+                rows, scores = self._rescore(vector, k, where, rows, scores, row)
             out.append(
                 [
                     StoredHit(
@@ -655,20 +729,30 @@ class PostingStore:
             )
         return out
 
-    def _lift_by_known(
+    def _rescore(
         self,
         vector: np.ndarray,
         k: int,
         where: str | None,
         rows: list[dict[str, Any]],
         scores: dict[str, float],
+        lexical: tuple[_LexicalHalf, np.ndarray] | None,
     ) -> tuple[list[dict[str, Any]], dict[str, float]]:
         """Beyond memory: the LanceDB hits plus the postings of the ``k`` nearest known queries
-        (read by id, after ``where``), every score blended; the best ``k`` of them."""
-        groups = self._known_groups()
-        assert groups is not None
-        best = groups.best(vector[None, :])[0]
-        near = [groups.ids[j] for j in top_rows(best, k) if groups.ids[j] not in scores]
+        and of the ``k`` best lexical matches (``lexical``: the half and the query's
+        :meth:`.Lexical.scores` row; read by id, after ``where``), every score blended as the
+        in-memory search does; the best ``k`` of them."""
+        near: list[str] = []
+        memory: dict[str, float] = {}
+        groups = self._known_groups() if self.known_weight > 0 else None
+        if groups is not None:
+            best = groups.best(vector[None, :])[0]
+            near += [groups.ids[j] for j in top_rows(best, k)]
+            memory = dict(zip(groups.ids, best.tolist(), strict=True))
+        if lexical is not None:
+            half, row = lexical
+            near += [half.ids[j] for j in top_rows(row, k) if row[j] > 0]
+        near = [i for i in dict.fromkeys(near) if i not in scores]
         if near:
             columns = ["id", "title", "text", *self.metadata_columns, "vector"]
             condition = _id_in(near) + (f" AND ({where})" if where else "")
@@ -677,12 +761,15 @@ class PostingStore:
             for r in extra:
                 scores[r["id"]] = float(np.asarray(r.pop("vector"), dtype=np.float32) @ vector)
             rows = rows + extra
-        m = dict(zip(groups.ids, best.tolist(), strict=True))
-        lifted = {
-            i: float(
-                blend(np.array([[d]]), np.array([[m.get(i, -np.inf)]]), self.known_weight)[0, 0]
-            )
-            for i, d in scores.items()
-        }
-        rows = sorted(rows, key=lambda r: (-lifted[r["id"]], r["id"]))[:k]
-        return rows, lifted
+        ids = list(scores)
+        final = np.array([[scores[i] for i in ids]], dtype=np.float32)
+        if groups is not None:
+            m = np.array([[memory.get(i, -np.inf) for i in ids]], dtype=np.float32)
+            final = blend(final, m, self.known_weight)
+        if lexical is not None:
+            half, row = lexical
+            lex = np.array([[row[half.column[i]] if i in half.column else 0.0 for i in ids]])
+            final = add_lexical(final, lex, self.lexical_weight)
+        rescored = dict(zip(ids, final[0].tolist(), strict=True))
+        rows = sorted(rows, key=lambda r: (-rescored[r["id"]], r["id"]))[:k]
+        return rows, rescored

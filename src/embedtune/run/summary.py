@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from embedtune.evaluate.report import HEALTH_CHECK, NO_HONEST_MEASURE
 from embedtune.index.known import known_line
+from embedtune.index.lexical import lexical_line
 from embedtune.run.config import TUTORIAL_QUERY, RunConfig
 from embedtune.run.pipeline import RunResult, paths
 
@@ -251,6 +252,8 @@ def summary_lines(
     index = result.results.get("index", {})
     if "known_queries" in index:  # --pairs: the user's pairs kept in the index
         lines.append(f"index: {known_line(index)}")
+    if index.get("lexical"):
+        lines.append(f"index: {lexical_line(index['lexical'])}")
     if example is None and config.query:
         example = ExampleQuery(config.query, "flag")
     if examples and example is not None:
