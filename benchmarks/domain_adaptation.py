@@ -35,7 +35,9 @@ as ``recipe-onet`` beside ``run-onet`` (goal 3: the run beats it by >= 0.04).
 ``--index`` also scores every set the way the product searches: per model (base, ``--models``,
 each run's), ``embedtune index`` over the set's documents, the test queries searched through it
 (vectors plus the index's lexical half, ``embedtune.index.lexical``, at the weight the index
-sets); rows ``MODEL via index``. ``--known`` does the same for ``onet`` with the same pairs kept
+sets); rows ``MODEL via index``, and ``MODEL via index, no words`` for the same index searched
+without the query texts (vectors alone: what ``score`` measures, through the index).
+``--index-only`` skips ``score`` for ``--models`` (one encoding of the corpus per model). ``--known`` does the same for ``onet`` with the same pairs kept
 as known queries (``--known-queries``; the known and lexical weights chosen by the index on
 held-out pairs; ``embedtune.index.known``); rows ``MODEL + known queries``.
 
@@ -275,8 +277,9 @@ def index_score(
     lexical half at the weight the index sets), then the view's test queries searched through
     it (their texts and vectors, top 100). With ``known`` (onet only): the first ``known`` seeded
     alternate-title pairs (0: all) kept as known queries (``--known-queries``), the known and
-    lexical weights chosen by the index on held-out pairs. Returns the build's report and the
-    scores."""
+    lexical weights chosen by the index on held-out pairs. Returns the build's report, the
+    scores (``view.name``) and the same index searched without the query texts (``"no words"``:
+    vectors, and known queries, alone)."""
     from embedtune.evaluate import document_text, load_beir
     from embedtune.evaluate.metrics import retrieval_metrics
     from embedtune.index import Searcher
@@ -306,22 +309,31 @@ def index_score(
     qids = data.judged
     start = time.perf_counter()
     ranked: dict[str, list[str]] = {}
+    alone: dict[str, list[str]] = {}
     for i in range(0, len(qids), 512):
         batch = qids[i : i + 512]
         texts = [data.queries[q] for q in batch]
-        hits = searcher.store.search(searcher.encode_queries(texts), 100, texts=texts)
+        vectors = searcher.encode_queries(texts)
+        hits = searcher.store.search(vectors, 100, texts=texts)
         ranked.update({q: [h.id for h in row] for q, row in zip(batch, hits, strict=True)})
-    metrics = retrieval_metrics(ranked, {q: data.qrels[q] for q in qids})
+        hits = searcher.store.search(vectors, 100)
+        alone.update({q: [h.id for h in row] for q, row in zip(batch, hits, strict=True)})
+    qrels = {q: data.qrels[q] for q in qids}
+
+    def scored(run: dict[str, list[str]]) -> dict[str, Any]:
+        metrics = retrieval_metrics(run, qrels)
+        return {
+            **{k: round(v, 4) for k, v in metrics.items()},
+            "num_queries": len(qids),
+            "num_documents": report["postings"],
+        }
+
     return {
         "build": build,
         "lexical": report.get("lexical"),
         **{k: report[k] for k in ("known_queries", "known_choice") if k in report},
-        view.name: {
-            **{k: round(v, 4) for k, v in metrics.items()},
-            "num_queries": len(qids),
-            "num_documents": report["postings"],
-            "seconds": round(time.perf_counter() - start, 1),
-        },
+        view.name: {**scored(ranked), "seconds": round(time.perf_counter() - start, 1)},
+        "no words": scored(alone),
     }
 
 
@@ -443,10 +455,14 @@ def table(report: dict[str, Any]) -> str:
         "| set | queries | docs | base nDCG@10 | model | model nDCG@10 | Δ | goal | met? |",
         "|---|---:|---:|---:|---|---:|---:|---|---|",
     ]
-    base = report["scores"].get("base", {})
+    scores = report["scores"]
     for name in report["sets"]:
-        b = base.get(name)
-        rows = [(m, s[name]) for m, s in report["scores"].items() if m != "base" and name in s]
+        # the base model alone: scored, or (--index-only) its index searched without words
+        key = next(
+            (k for k in ("base", "base via index, no words") if name in scores.get(k, {})), ""
+        )
+        b = scores.get(key, {}).get(name)
+        rows = [(m, s[name]) for m, s in scores.items() if m != key and name in s]
         if b is None:
             continue
         goal = GOALS[name]
@@ -490,6 +506,11 @@ def main() -> None:
         action="store_true",
         help="also score every set through `embedtune index` (vectors + its lexical half)",
     )
+    parser.add_argument(
+        "--index-only",
+        action="store_true",
+        help="with --index: --models only through the index (its 'no words' row: vectors alone)",
+    )
     parser.add_argument("--out", type=Path, default=Path("results.json"))
     args = parser.parse_args()
     names = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -530,13 +551,15 @@ def main() -> None:
             )
             row = f"{label} + known queries" if known else f"{label} via index"
             report["runs"].setdefault(row, {})[name] = {
-                k: v for k, v in result.items() if k != name
+                k: v for k, v in result.items() if k not in (name, "no words")
             }
             report["scores"].setdefault(row, {})[name] = result[name]
+            report["scores"].setdefault(f"{row}, no words", {})[name] = result["no words"]
             save()
 
     for model in models:
-        score(model, views, args.max_docs, report["scores"].setdefault(model, {}), save)
+        if not args.index_only:
+            score(model, views, args.max_docs, report["scores"].setdefault(model, {}), save)
         via_index(model, model, list(views))
     if args.train:
         general = {k: v for k, v in views.items() if k == "dbpedia"}
