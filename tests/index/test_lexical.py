@@ -190,6 +190,12 @@ def test_index_cli_sets_keeps_and_checks_the_lexical_weight(
                            "--lexical-weight", "0.5")  # fmt: skip
     assert code == 0, err
     assert PostingStore.open(out).lexical_weight == 0.5
+    # the weight alone, no corpus or model: nothing is encoded
+    code, text, err = run_cli(monkeypatch, capsys, "index", "--out", str(out), "--update",
+                              "--lexical-weight", "0.1")  # fmt: skip
+    assert code == 0, err
+    assert "Words (BM25): weight 0.1 (given (--lexical-weight))" in text
+    assert PostingStore.open(out).lexical_weight == 0.1
     code, _, err = run_cli(monkeypatch, capsys, *args, "--out", str(tmp_path / "x"),
                            "--lexical-weight", "1.5")  # fmt: skip
     assert code != 0 and "--lexical-weight must be between 0 and 1" in err

@@ -101,7 +101,7 @@ def index(
         typer.Option(
             help="How much words shared with a posting (BM25) add to its score, 0-1; 0 searches "
             "by vectors alone (default: chosen on held-out known queries when there are any, "
-            "else 0.2; --update keeps the index's)."
+            "else 0.2; --update keeps the index's; --update --lexical-weight A alone sets it)."
         ),
     ] = None,
     json_output: JsonOutput = False,
@@ -109,6 +109,7 @@ def index(
     """Embed a corpus with a model and store it in a persistent, searchable index."""
     from embedtune.cli.reporting import RichReporter, emit_json, stdout, table
     from embedtune.index import IndexConfig, add_known_to_index, build_index, delete_postings
+    from embedtune.index.build import set_lexical_weight
     from embedtune.index.known import known_line
     from embedtune.index.lexical import lexical_line
 
@@ -116,7 +117,9 @@ def index(
     if delete is not None:
         ids = _ids(delete)
         report["delete"] = delete_postings(out, ids)
-    if corpus is None and known_queries is not None and update:
+    if corpus is None and known_queries is None and update and lexical_weight is not None:
+        report["lexical"] = set_lexical_weight(out, lexical_weight)
+    elif corpus is None and known_queries is not None and update:
         if model is None:
             raise EmbedtuneError(
                 "--model is needed to encode known queries",

@@ -133,9 +133,7 @@ def build_index(config: IndexConfig, *, reporter: Reporter | None = None) -> dic
                     reporter=reporter,
                 )
             elif config.lexical_weight is not None:
-                with writer_lock(out, reporter=reporter):
-                    given = _lexical_given(config.lexical_weight)
-                    PostingStore.open(out, allow_repeats=True).set_meta(lexical=given)
+                set_lexical_weight(out, config.lexical_weight, reporter=reporter)
             store = PostingStore.open(out)
         else:
             first = next(chunks)
@@ -345,6 +343,18 @@ LEXICAL_GIVEN = "given (--lexical-weight)"
 def _lexical_given(weight: float) -> dict[str, Any]:
     lex.check_weight(weight)
     return {"weight": weight, "reason": LEXICAL_GIVEN}
+
+
+def set_lexical_weight(
+    path: Path, weight: float, *, reporter: Reporter | None = None
+) -> dict[str, Any]:
+    """``embedtune index --update --lexical-weight A`` (no corpus needed): fix the index's
+    lexical weight, under its writer lock; returns the new setting."""
+    given = _lexical_given(weight)
+    read_meta(path)
+    with writer_lock(path, reporter=reporter):
+        PostingStore.open(path, allow_repeats=True).set_meta(lexical=given)
+    return given
 
 
 def _lexical_default(weight: float | None) -> dict[str, Any]:
