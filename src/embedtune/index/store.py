@@ -1,7 +1,7 @@
 """The persistent index: postings and their vectors in a LanceDB table, plus a JSON record of
 the model that built it.
 
-One file on purpose (a little over 500 lines): every LanceDB call lives here, so a change of
+One file on purpose (about 780 lines): every LanceDB call lives here, so a change of
 LanceDB's API or on-disk format is mended in one place; the integrity checks are in
 :mod:`embedtune.index.integrity`.
 
