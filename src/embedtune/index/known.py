@@ -200,15 +200,18 @@ def choose_weight(
     order = [t for t in held if t in first]
     queries = known_vectors[[first[t] for t in order]]
 
-    def curve_of(tried: Sequence[float], scored: Any) -> dict[float, float]:
+    def curve_of(tried: Sequence[float], prepare: Any, scored: Any) -> dict[float, float]:
+        """nDCG@10 per weight: ``prepare(d, m, texts)`` once per chunk of held-out queries,
+        then ``scored(prepared, weight)`` per weight."""
         curve = {float(w): 0.0 for w in tried}
         for start in range(0, len(order), 256):
             texts_now = order[start : start + 256]
             chunk = queries[start : start + 256]
             d = chunk @ doc_vectors.T
             m = memory_scores(groups, chunk, rows, len(doc_ids))
+            prepared = prepare(d, m, texts_now)
             for w in curve:
-                for text, row in zip(texts_now, scored(d, m, texts_now, w), strict=True):
+                for text, row in zip(texts_now, scored(prepared, w), strict=True):
                     ranked = [doc_ids[j] for j in top_rows(row, 10)]
                     curve[w] += ndcg_at_k(ranked, qrels[text], 10) / len(order)
         return curve
@@ -216,13 +219,14 @@ def choose_weight(
     def best(curve: dict[float, float]) -> float:
         return max(curve, key=lambda w: (round(curve[w], 6), -w))
 
-    curve = curve_of(weights, lambda d, m, _, w: blend(d, m, w))
+    curve = curve_of(weights, lambda d, m, _: (d, m), lambda dm, w: blend(dm[0], dm[1], w))
     weight = best(curve)
     lexical_curve: dict[float, float] = {}
     if lexical is not None:
         lexical_curve = curve_of(
             lex.WEIGHTS,
-            lambda d, m, t, a: lex.add_lexical(blend(d, m, weight), lexical.scores(t), a),
+            lambda d, m, texts: (blend(d, m, weight), lexical.scores(texts)),
+            lambda sb, a: lex.add_lexical(sb[0], sb[1], a),
         )
     return WeightChoice(
         weight,
