@@ -68,8 +68,12 @@ def test_the_cache_file_round_trips_and_refuses_another_version_or_ids(tmp_path:
     assert Lexical.load(path, 8, ["a", "b", "c"]) is None
     assert Lexical.load(path, 7, ["a", "c", "b"]) is None
     assert Lexical.load(tmp_path / "missing.npz", 7, ["a"]) is None
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])  # cut short: a damaged file is rebuilt, not fatal
+    assert Lexical.load(path, 7, ["a", "b", "c"]) is None
     path.write_bytes(b"not a numpy file")
     assert Lexical.load(path, 7, ["a", "b", "c"]) is None
+    assert [f.name for f in tmp_path.iterdir()] == [LEXICAL_FILE]  # no temporary file left
 
 
 def _store(tmp_path: Path, n: int = 16, seed: int | None = 0) -> tuple[PostingStore, np.ndarray]:

@@ -20,7 +20,9 @@ for BEIR).
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embedtune._io import write_bytes
 from embedtune.errors import EmbedtuneError
 
 DEFAULT_WEIGHT = 0.2
@@ -149,13 +152,13 @@ class Lexical:
         return np.divide(out, best, out=np.zeros_like(out), where=best > 0)
 
     def save(self, path: Path, version: object, ids: Sequence[str]) -> None:
-        """Write to ``path`` (atomically) with the table ``version`` and the posting ``ids`` (in
-        row order) it was built from."""
+        """Write to ``path`` (atomically: :func:`embedtune._io.write_bytes`) with the table
+        ``version`` and the posting ``ids`` (in row order) it was built from."""
         m = self.matrix
         terms = np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=object)
-        tmp = path.with_name(path.name + ".tmp.npz")
+        buffer = io.BytesIO()
         np.savez(
-            tmp,
+            buffer,
             terms=terms.astype(str),
             data=m.data,  # type: ignore[attr-defined]
             indices=m.indices,  # type: ignore[attr-defined]
@@ -164,7 +167,7 @@ class Lexical:
             version=np.array(str(version)),
             ids=np.array(list(ids), dtype=str),
         )
-        tmp.replace(path)
+        write_bytes(path, buffer.getvalue())
 
     @classmethod
     def load(cls, path: Path, version: object, ids: Sequence[str]) -> Lexical | None:
@@ -180,7 +183,7 @@ class Lexical:
                     (f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"])
                 )
                 terms = f["terms"].tolist()
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None
         return cls({t: i for i, t in enumerate(terms)}, matrix)
 

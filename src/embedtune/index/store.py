@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from embedtune._io import write_json
+from embedtune.data.postings import with_title
 from embedtune.errors import EmbedtuneError
 from embedtune.index.integrity import IndexDamagedError, damaged, rebuild_command, short_reason
 from embedtune.index.known import Groups, blend, memory_scores, top_rows
@@ -585,8 +586,8 @@ class PostingStore:
                 texts = table.column("text").to_pylist()
             lexical = Lexical.load(path, version, ids)
             if lexical is None:
-                lexical = Lexical.of(
-                    [f"{t or ''}\n{x or ''}" for t, x in zip(titles, texts, strict=True)]
+                lexical = Lexical.of(  # the title line and the text, as Posting.document
+                    [with_title(t or "", x or "") for t, x in zip(titles, texts, strict=True)]
                 )
                 with suppress(OSError):  # a read-only folder: kept in memory only
                     lexical.save(path, version, ids)
