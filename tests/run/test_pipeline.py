@@ -103,13 +103,42 @@ def test_cli_json_and_summary(
     assert (saved["batch_size"], saved["learning_rate"], saved["max_seq_length"]) == (8, 3e-5, 32)
     assert data["out"] == str(run_copy)
     assert len(data["search"]) == 5
+    assert set(data["search_scores"]) == {"gold"}
+    assert 0.0 <= data["search_scores"]["gold"]["ndcg@10"] <= 1.0
     assert all(hit["title"] for hit in data["search"])
     code, out, err = run_cli(monkeypatch, capsys, *args, "--query", "nlp engineer")
     assert code == 0, err
     assert "Run finished" in out and "nothing" in out
     assert "nDCG@10" in out and "base" in out
     assert 'Search: "nlp engineer"' in out
+    assert "Search through the index" in out
     assert f"embedtune serve --index {run_copy / 'index'}" in out.replace("\n", "")
+
+
+def test_the_honest_sets_are_searched_through_the_index(
+    run_copy: Path, tiny_model_dir: Path
+) -> None:
+    """Without words (weight 0) and known queries the index ranks the test split's postings as
+    the model alone does; with words the same queries are searched and scored again."""
+    from embedtune.index.build import set_lexical_weight
+    from embedtune.run.summary import run_searcher, search_lines, search_scores
+
+    config = _config(run_copy, tiny_model_dir)
+    evaluation = RunState.load(run_copy).result("evaluate")
+    set_lexical_weight(paths(run_copy)["index"], 0.0)
+    scores = search_scores(config, run_searcher(config))
+    assert set(scores) == {"gold"}  # the demo's gold queries (its titles view has no titles)
+    for name in scores:
+        assert scores[name]["filters"] == {"split": "test"}
+        assert scores[name]["num_queries"] == evaluation[name]["num_queries"]
+        for metric in ("ndcg@10", "recall@10", "mrr@10"):
+            assert scores[name][metric] == pytest.approx(evaluation[name][metric], abs=1e-4)
+    lines = search_lines(evaluation, scores)
+    assert lines[1].startswith("Search through the index")
+    assert any("nDCG@10, gold queries" in line and "0.000[/]" in line for line in lines)
+    set_lexical_weight(paths(run_copy)["index"], 1.0)
+    worded = search_scores(config, run_searcher(config))
+    assert worded["gold"]["ndcg@10"] != scores["gold"]["ndcg@10"]
 
 
 def test_cli_bad_flags_are_one_line(

@@ -147,13 +147,30 @@ def run(
         announce=lambda msg: stderr.print(f"[bold]embedtune run[/] {msg}"),
         confirm=confirm_batch,
     )
-    from embedtune.run.summary import example_query, search_examples, summary_lines
+    from embedtune.run.summary import (
+        example_query,
+        run_searcher,
+        search_examples,
+        search_scores,
+        summary_lines,
+    )
 
     example = example_query(config)
-    examples = search_examples(config, k=5, query=example.text if example else None)
+    searcher = run_searcher(config)
+    examples = search_examples(
+        config, k=5, query=example.text if example else None, searcher=searcher
+    )
+    scores = search_scores(config, searcher, reporter=RichReporter())
     if json_output:
         chosen = example.to_dict() if example else None
-        emit_json({**result.to_dict(), "search_query": chosen, "search": examples})
+        emit_json(
+            {
+                **result.to_dict(),
+                "search_query": chosen,
+                "search": examples,
+                "search_scores": scores,
+            }
+        )
         return
-    for line in summary_lines(result, examples, example=example):
+    for line in summary_lines(result, examples, example=example, search=scores):
         stdout.print(line)

@@ -4,19 +4,26 @@ The table leads with the honest measures, the ones where the model does not grad
 training generator's queries: the user's queries (``--eval-queries``), the titles of the
 held-back test postings, the corpus's gold queries, general ability (``--general``). The scores
 on generated queries follow, labelled as the health check they are; without any honest measure a
-warning says so and how to get one. The example search uses a query from the user's own data.
+warning says so and how to get one. The honest sets are then searched through the run's index
+(:func:`search_scores`): what ``embedtune search`` ranks with its words and known queries, beside
+the model alone. The example search uses a query from the user's own data.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from embedtune.evaluate.report import HEALTH_CHECK, NO_HONEST_MEASURE
 from embedtune.index.known import known_line
 from embedtune.index.lexical import lexical_line
 from embedtune.run.config import TUTORIAL_QUERY, RunConfig
 from embedtune.run.pipeline import RunResult, paths
+
+if TYPE_CHECKING:
+    from embedtune.index import Searcher
+    from embedtune.progress import Reporter
 
 Row = tuple[str, float, float]
 """(label, base, fine-tuned)."""
@@ -168,19 +175,98 @@ def example_query(config: RunConfig) -> ExampleQuery | None:
     return None
 
 
-def search_examples(
-    config: RunConfig, *, k: int = 5, query: str | None = None
-) -> list[dict[str, Any]]:
-    """The top ``k`` postings for ``query`` (default ``config.query``) in the run's index
-    (empty if there is no index or no query)."""
+def run_searcher(config: RunConfig) -> Searcher | None:
+    """The run's index opened for searching, or None when the run has not built one."""
     from embedtune.index import open_index
 
-    query = query or config.query
     folder = paths(config.out)["index"]
-    if not query or not folder.exists():
+    return open_index(folder) if (folder / "index.json").is_file() else None
+
+
+def search_examples(
+    config: RunConfig,
+    *,
+    k: int = 5,
+    query: str | None = None,
+    searcher: Searcher | None = None,
+) -> list[dict[str, Any]]:
+    """The top ``k`` postings for ``query`` (default ``config.query``) in the run's index
+    (``searcher``, default: opened here; empty if there is no index or no query)."""
+    query = query or config.query
+    if not query:
         return []
-    index = open_index(folder)
-    return [hit.to_dict() for hit in index.search(query, k=k)]
+    searcher = searcher or run_searcher(config)
+    if searcher is None:
+        return []
+    return [hit.to_dict() for hit in searcher.search(query, k=k)]
+
+
+SEARCHED_SETS = ("user", "gold")
+"""The honest sets searched through the run's index (and ``main`` with ``--pairs``: the user's
+held-back pairs). Not ``titles``: its documents are the postings without their titles
+(:mod:`embedtune.evaluate.titles`) while the index keeps them, so a title would find its own
+posting by its words; not ``general``: another corpus, not in the index."""
+SEARCH_ROWS = (
+    ("nDCG@10, your queries", ("user", "ndcg@10")),
+    ("Recall@10, your queries", ("user", "recall@10")),
+    ("nDCG@10, gold queries", ("gold", "ndcg@10")),
+    ("Recall@10, gold queries", ("gold", "recall@10")),
+    ("nDCG@10" + PAIRED_LABEL, ("main", "ndcg@10")),
+    ("Recall@10" + PAIRED_LABEL, ("main", "recall@10")),
+)
+SEARCH_HEADING = (
+    "Search through the index (what `embedtune search` ranks: the tuned vectors with the "
+    "index's words and known queries) vs the tuned model alone"
+)
+
+
+def search_scores(
+    config: RunConfig, searcher: Searcher | None, *, reporter: Reporter | None = None
+) -> dict[str, dict[str, Any]]:
+    """The run's honest query sets searched through its index (:mod:`embedtune.index.scoring`):
+    the user's queries (``--eval-queries``) over every posting; the test split's gold queries
+    and, with ``--pairs``, its held-back pairs over the test split's postings (the index's
+    ``split`` filter), as the model alone was scored (:data:`SEARCHED_SETS`). Empty without an
+    index or prepared data."""
+    from embedtune.evaluate.model_eval import load_sets
+    from embedtune.index.scoring import score_search
+
+    settings = dataclasses.replace(config.evaluate, general=None)
+    if searcher is None or settings.data is None or not (settings.data / "ir").is_dir():
+        return {}
+    sets = load_sets(settings).sets
+    names = [*SEARCHED_SETS, "main"] if config.pairs is not None else list(SEARCHED_SETS)
+    has_split = "split" in searcher.store.metadata_columns
+    out = {}
+    for name in names:
+        data = sets.get(name)
+        if data is None or (name != "user" and not has_split):
+            continue
+        filters = None if name == "user" else {"split": settings.split}
+        score = score_search(searcher, data.queries, data.qrels, filters=filters, reporter=reporter)
+        out[name] = score.to_dict()
+    return out
+
+
+def search_lines(evaluation: dict[str, Any], scores: dict[str, dict[str, Any]]) -> list[str]:
+    """The honest sets' scores through the index beside the tuned model's own (a table like the
+    comparison's: model alone, search, and the difference).
+
+    >>> search_lines({"gold": {"ndcg@10": 0.5}}, {"gold": {"ndcg@10": 0.6}})[2:]
+    ['  metric                   model   search    delta', '  nDCG@10, gold queries    0.500    0.600  [green] +0.100[/]']
+    """
+    rows = []
+    for label, path in SEARCH_ROWS:
+        # the split's own queries (``main``) are at the top level of the evaluation
+        alone = _get(evaluation, path[1:] if path[0] == "main" else path)
+        searched = _get(scores, path)
+        if alone is not None and searched is not None:
+            rows.append((label, alone, searched))
+    if not rows:
+        return []
+    width = max(len(r[0]) for r in rows)
+    header = f"  {'metric':<{width}}  {'model':>7}  {'search':>7}  {'delta':>7}"
+    return ["", SEARCH_HEADING, header, *_table(rows, width)]
 
 
 def _table(rows: list[Row], width: int) -> list[str]:
@@ -225,10 +311,14 @@ def comparison_lines(
 
 
 def summary_lines(
-    result: RunResult, examples: list[dict[str, Any]], *, example: ExampleQuery | None = None
+    result: RunResult,
+    examples: list[dict[str, Any]],
+    *,
+    example: ExampleQuery | None = None,
+    search: dict[str, dict[str, Any]] | None = None,
 ) -> list[str]:
     """The closing summary, as rich-markup lines; ``example``: the query ``examples`` are for
-    (default ``--query``)."""
+    (default ``--query``); ``search``: :func:`search_scores`."""
     config = result.config
     where = paths(config.out)
     lines = []
@@ -244,6 +334,7 @@ def summary_lines(
     lines += comparison_lines(
         evaluation, base, paired=paired, test_trained=test_trained, hard_negatives=hard
     )
+    lines += search_lines(evaluation, search or {})
     for warning in evaluation.get("warnings", []):
         lines.append(f"[yellow]warning:[/] {warning}")
     if train.get("message"):  # the weight choice: kept the base, or how much of the tuning
