@@ -13,6 +13,7 @@ import torch
 from embedtune.errors import EmbedtuneError
 from embedtune.train.interpolate import (
     GRID,
+    PAIRS_NOTE,
     WeightChoice,
     WeightPoint,
     choose_interpolation,
@@ -152,6 +153,10 @@ def test_honest_validation_of_pairs_names_the_users_queries(
     (data / "config.json").write_text('{"queries": {"source": "column:query"}}')
     name, note = honest_validation(data) or ("", "")
     assert name == "validation" and "your own queries" in note and "generator" not in note
+    # the user's own queries come before the titles and gold queries the folder also has
+    for extra in ("validation-titles", "validation-gold"):
+        shutil.copytree(data / "ir" / "validation", data / "ir" / extra)
+    assert honest_validation(data) == ("validation", PAIRS_NOTE)
 
 
 def test_choose_interpolation_on_the_tiny_bert(
