@@ -281,8 +281,8 @@ def index_score(
     scores (``view.name``) and the same index searched without the query texts (``"no words"``:
     vectors, and known queries, alone)."""
     from embedtune.evaluate import document_text, load_beir
-    from embedtune.evaluate.metrics import retrieval_metrics
     from embedtune.index import Searcher
+    from embedtune.index.scoring import score_search
 
     docs = {
         str(r["_id"]): document_text(str(r.get("title") or ""), str(r["text"] or ""))
@@ -306,25 +306,16 @@ def index_score(
     report = json.loads((work / f"{name}.stdout").read_text())
     data = load_beir(view.beir)
     searcher = Searcher.open(work / name)
-    qids = data.judged
+    # the product's own scoring of its search (what `embedtune run` prints beside the model)
     start = time.perf_counter()
-    ranked: dict[str, list[str]] = {}
-    alone: dict[str, list[str]] = {}
-    for i in range(0, len(qids), 512):
-        batch = qids[i : i + 512]
-        texts = [data.queries[q] for q in batch]
-        vectors = searcher.encode_queries(texts)
-        hits = searcher.store.search(vectors, 100, texts=texts)
-        ranked.update({q: [h.id for h in row] for q, row in zip(batch, hits, strict=True)})
-        hits = searcher.store.search(vectors, 100)
-        alone.update({q: [h.id for h in row] for q, row in zip(batch, hits, strict=True)})
-    qrels = {q: data.qrels[q] for q in qids}
+    searched = score_search(searcher, data.queries, data.qrels)
+    seconds = round(time.perf_counter() - start, 1)
+    alone = score_search(searcher, data.queries, data.qrels, words=False)
 
-    def scored(run: dict[str, list[str]]) -> dict[str, Any]:
-        metrics = retrieval_metrics(run, qrels)
+    def scored(score: Any) -> dict[str, Any]:
         return {
-            **{k: round(v, 4) for k, v in metrics.items()},
-            "num_queries": len(qids),
+            **{k: round(v, 4) for k, v in score.metrics.items()},
+            "num_queries": score.num_queries,
             "num_documents": report["postings"],
         }
 
@@ -332,7 +323,7 @@ def index_score(
         "build": build,
         "lexical": report.get("lexical"),
         **{k: report[k] for k in ("known_queries", "known_choice") if k in report},
-        view.name: {**scored(ranked), "seconds": round(time.perf_counter() - start, 1)},
+        view.name: {**scored(searched), "seconds": seconds},
         "no words": scored(alone),
     }
 
