@@ -10,7 +10,7 @@ import pytest
 from tests.fakes import HashingEncoder, RecordingReporter
 
 from embedtune.index.model_info import ModelInfo
-from embedtune.index.scoring import score_search
+from embedtune.index.scoring import score_search, score_searches
 from embedtune.index.search import Searcher
 from embedtune.index.source import Posting
 from embedtune.index.store import PostingStore
@@ -72,6 +72,22 @@ def test_words_change_the_ranking_only_when_passed(tmp_path: Path) -> None:
     assert with_words.metrics["accuracy@1"] == 1.0
     assert alone.metrics["accuracy@1"] == 0.0
     assert alone.to_dict()["words"] is False
+
+
+def test_both_settings_of_words_from_one_encoding(tmp_path: Path) -> None:
+    encoder = HashingEncoder()
+    searcher = _searcher(tmp_path, encoder)
+    searcher.store.set_meta(lexical={"weight": 1.0})
+    queries = {"q0": "nurse clinic", "q1": "chef", "q2": "senior ward"}
+    qrels = {"q0": {"p2": 1}, "q1": {"p3": 1}, "q2": {"p0": 1}}
+    before = len(encoder.calls)
+    both = score_searches(searcher, queries, qrels)
+    assert encoder.calls[before:] == [("query", 3)]  # one batch, encoded once for both
+    assert sorted(both) == [False, True]
+    for words in (True, False):
+        one = score_search(searcher, queries, qrels, words=words)
+        assert both[words].metrics == one.metrics
+        assert both[words].words is words and both[words].num_queries == 3
 
 
 def test_a_judged_query_without_a_text_is_an_error(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ search request would give them) and scores the rankings with the same metrics
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,22 +63,41 @@ def score_search(
     vectors and known queries alone). A judged query without a text is an error, as in the
     model's evaluation.
     """
+    scores = score_searches(
+        searcher, queries, qrels, filters=filters, words=(words,), depth=depth, reporter=reporter
+    )
+    return scores[words]
+
+
+def score_searches(
+    searcher: Searcher,
+    queries: Mapping[str, str],
+    qrels: Qrels,
+    *,
+    filters: Mapping[str, FilterValue] | None = None,
+    words: Sequence[bool] = (True, False),
+    depth: int = DEPTH,
+    reporter: Reporter | None = None,
+) -> dict[bool, SearchScore]:
+    """:func:`score_search` once per setting of ``words``, each query encoded once for all."""
     judged = judged_queries(qrels)
     missing = [q for q in judged if q not in queries]
     if missing:
         raise ValueError(f"{len(missing)} judged queries have no text, e.g. {missing[0]!r}")
-    ranked: dict[str, list[str]] = {}
+    ranked: dict[bool, dict[str, list[str]]] = {w: {} for w in words}
     with (reporter or NullReporter()).task("Searching the index", total=len(judged)) as task:
         for start in range(0, len(judged), BATCH):
             batch = judged[start : start + BATCH]
             texts = [queries[q] for q in batch]
             vectors = searcher.encode_queries(texts)
-            hits = searcher.store.search(vectors, depth, filters, texts=texts if words else None)
-            ranked.update({q: [h.id for h in row] for q, row in zip(batch, hits, strict=True)})
+            for w, run in ranked.items():
+                hits = searcher.store.search(vectors, depth, filters, texts=texts if w else None)
+                run.update({q: [h.id for h in row] for q, row in zip(batch, hits, strict=True)})
             task.advance(len(batch))
-    return SearchScore(
-        retrieval_metrics(ranked, {q: qrels[q] for q in judged}),
-        len(judged),
-        dict(filters) if filters else None,
-        words,
-    )
+    judgements = {q: qrels[q] for q in judged}
+    return {
+        w: SearchScore(
+            retrieval_metrics(run, judgements), len(judged), dict(filters) if filters else None, w
+        )
+        for w, run in ranked.items()
+    }

@@ -207,13 +207,10 @@ held-back pairs). Not ``titles``: its documents are the postings without their t
 (:mod:`embedtune.evaluate.titles`) while the index keeps them, so a title would find its own
 posting by its words; not ``general``: another corpus, not in the index."""
 SEARCH_ROWS = (
-    ("nDCG@10, your queries", ("user", "ndcg@10")),
-    ("Recall@10, your queries", ("user", "recall@10")),
-    ("nDCG@10, gold queries", ("gold", "ndcg@10")),
-    ("Recall@10, gold queries", ("gold", "recall@10")),
-    ("nDCG@10" + PAIRED_LABEL, ("main", "ndcg@10")),
-    ("Recall@10" + PAIRED_LABEL, ("main", "recall@10")),
+    *(row for row in HONEST_ROWS if row[1][0] in SEARCHED_SETS),
+    *((label + PAIRED_LABEL, ("main", *path)) for label, path in GENERATED_ROWS[:2]),
 )
+"""The summary's rows of the sets searched through the index, labelled as in its table."""
 SEARCH_HEADING = (
     "Search through the index (what `embedtune search` ranks: the tuned vectors with the "
     "index's words and known queries) vs the tuned model alone"
