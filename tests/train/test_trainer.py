@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pytest
+import torch
 from tests.fakes import RecordingReporter
 from tests.train.conftest import posting, write_prepared
 from transformers import TrainerCallback
@@ -315,3 +316,52 @@ def test_generated_queries_without_titles_train_on_every_split(
     kept = train(config(data, tiny_model_dir, tmp_path / "k", max_steps=2, train_on="train"))
     assert kept.train_on == ("train",) and kept.train_rows == 48 and kept.metric is not None
     assert kept.interpolation is not None and kept.interpolation["validation_seen"] is False
+
+
+def test_the_weight_choice_keeps_its_general_scores_for_evaluate(
+    prepared_dir: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """With a general set, training keeps what the weight choice measured on it beside the
+    model, and evaluate reuses it for the same weights on the same set instead of encoding the
+    set again: the same figures as a fresh encoding; other weights or another sample do not
+    match."""
+    from embedtune.evaluate.model_eval import EvaluateConfig, evaluate
+    from embedtune.evaluate.scored import GENERAL_SCORES
+
+    general = prepared_dir / "ir" / "validation"  # any BEIR folder will do
+    out = tmp_path / "model"
+    # the tuned weights kept whatever validation says (a fixed weight scores 0 and 1 on general)
+    settings = {"max_steps": 2, "eval_steps": 0, "general": general, "interpolate": 1.0}
+    train(config(prepared_dir, tiny_model_dir, out, **settings))
+    scores = json.loads((out / GENERAL_SCORES).read_text())
+    assert scores["depth"] == 100 and len(scores["results"]) == 2  # the base and tuned weights
+
+    def run(model: Path, **kw: Any) -> Any:
+        settings = {"data": prepared_dir, "split": "validation", "general": general, **kw}
+        return evaluate(EvaluateConfig(model=str(model), compare=str(tiny_model_dir), **settings))
+
+    reused = run(out)
+    assert len(reused.notes) == 2 and "not encoded again" in reused.notes[0]
+    fresh_dir = tmp_path / "fresh"
+    shutil.copytree(out, fresh_dir)
+    (fresh_dir / GENERAL_SCORES).unlink()
+    fresh = run(fresh_dir)
+    assert fresh.notes == []
+    for a, b in ((reused.model, fresh.model), (reused.base, fresh.base)):
+        assert a is not None and b is not None
+        kept, encoded = a.results["general"], b.results["general"]
+        assert kept.metrics == pytest.approx(encoded.metrics, abs=1e-6)
+        assert kept.recall_curve == pytest.approx(encoded.recall_curve, abs=1e-6)
+    delta = reused.to_dict()["compare"]["delta"]["general"]
+    assert delta == pytest.approx(fresh.to_dict()["compare"]["delta"]["general"], abs=1e-6)
+    # weights that are not the ones measured: their result is encoded, the base's still reused
+    from sentence_transformers import SentenceTransformer
+
+    changed = SentenceTransformer(str(out), device="cpu", local_files_only=True)
+    with torch.no_grad():
+        next(p for p in changed.parameters() if p.ndim == 2).add_(0.01)
+    other = tmp_path / "other"
+    changed.save_pretrained(str(other))
+    shutil.copy(out / GENERAL_SCORES, other / GENERAL_SCORES)
+    notes = run(other).notes
+    assert len(notes) == 1 and notes[0].startswith(f"general ability of {tiny_model_dir}:")

@@ -87,6 +87,8 @@ def evaluate(
         write_evaluation(report, result, training_log=training_log)
     for line in result.warnings:
         stderr.print(f"[yellow]warning:[/] {line}", soft_wrap=True)
+    for line in result.notes:
+        stderr.print(f"note: {line}", soft_wrap=True, highlight=False)
     if json_output:
         emit_json(result.to_dict())
         return

@@ -140,6 +140,7 @@ class Evaluation:
     base: ModelEvaluation | None = None
     warnings: list[str] = field(default_factory=list)
     model_location: str | None = None
+    notes: list[str] = field(default_factory=list)  # for people: e.g. a result reused
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` object: see docs/evaluate.md."""
@@ -159,6 +160,7 @@ class Evaluation:
             base = self.base.to_dict()
             out["compare"] = {"model": self.base.model, **base, "delta": deltas(out, base)}
         out["warnings"] = list(self.warnings)
+        out["notes"] = list(self.notes)
         return out
 
 
@@ -282,10 +284,15 @@ def evaluate_sets(
     *,
     depth: int = DEFAULT_DEPTH,
     reporter: Reporter | None = None,
+    known: Mapping[str, RetrievalResult] | None = None,
 ) -> ModelEvaluation:
-    """Evaluate ``encoder`` on every set, and on the split's triplets when there are any."""
+    """Evaluate ``encoder`` on every set, and on the split's triplets when there are any.
+    ``known``: results already measured for this model, by set name (not encoded again)."""
+    known = known or {}
     results = {
-        set_name: evaluate_retrieval(encoder, data, depth=depth, reporter=reporter)
+        set_name: known[set_name]
+        if set_name in known
+        else evaluate_retrieval(encoder, data, depth=depth, reporter=reporter)
         for set_name, data in sets.sets.items()
     }
     accuracy = None
@@ -309,16 +316,40 @@ def load_encoder(
     return model, encoder, resolved.location
 
 
+def _kept_general(
+    model: SentenceTransformer, folder: str | None, sets: EvalSets, depth: int
+) -> dict[str, RetrievalResult]:
+    """``{"general": result}`` when the evaluated model's folder keeps this model's result on
+    the same general set at the same depth (:mod:`embedtune.evaluate.scored`), else empty."""
+    from embedtune.evaluate.scored import read_general_scores, reuse_for
+    from embedtune.index.model_info import model_fingerprint
+
+    general = sets.sets.get("general")
+    scores = read_general_scores(folder) if general is not None else None
+    if general is None or scores is None:
+        return {}
+    result = reuse_for(scores, model_fingerprint(model), general, depth)
+    return {} if result is None else {"general": result}
+
+
 def evaluate(config: EvaluateConfig, *, reporter: Reporter | None = None) -> Evaluation:
     """Load the sets and the model(s), evaluate, compare, and collect warnings."""
     sets = load_sets(config)
     results = []
     location = None
+    notes: list[str] = []
     for name in (config.model, config.compare):
         if name is None:
             continue
         model, encoder, where = load_encoder(name, batch_size=config.batch_size, reporter=reporter)
         location = location or where
+        known = _kept_general(model, location, sets, config.depth)
+        if known:
+            notes.append(
+                f"general ability of {name}: scored by training's weight choice with the same "
+                "weights on the same documents and queries (MODEL/general_scores.json), not "
+                "encoded again"
+            )
         results.append(
             evaluate_sets(
                 name,
@@ -326,10 +357,13 @@ def evaluate(config: EvaluateConfig, *, reporter: Reporter | None = None) -> Eva
                 sets,
                 depth=config.depth,
                 reporter=reporter,
+                known=known,
             )
         )
         del model, encoder
-    evaluation = Evaluation(config, results[0], warnings=sets.warnings, model_location=location)
+    evaluation = Evaluation(
+        config, results[0], warnings=sets.warnings, model_location=location, notes=notes
+    )
     if len(results) == 2:
         evaluation.base = results[1]
         evaluation.warnings += drop_warnings(results[0], results[1], sets, config.max_drop)

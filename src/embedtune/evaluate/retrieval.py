@@ -55,6 +55,37 @@ class RetrievalResult:
             "num_documents": self.num_documents,
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything, the plotted scores too: :meth:`from_record` gives the result back."""
+        return {
+            "metrics": dict(self.metrics),
+            "num_queries": self.num_queries,
+            "num_documents": self.num_documents,
+            "recall_curve": list(self.recall_curve),
+            "positive_scores": list(self.positive_scores),
+            "negative_scores": list(self.negative_scores),
+            "encode_seconds": self.encode_seconds,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> RetrievalResult:
+        """The result :meth:`to_record` wrote.
+
+        >>> r = RetrievalResult({"ndcg@10": 0.5}, 2, 3, [0.5, 1.0], [0.9], [0.1], 1.5)
+        >>> RetrievalResult.from_record(r.to_record()) == r
+        True
+        """
+        seconds = record.get("encode_seconds")
+        return cls(
+            metrics={str(k): float(v) for k, v in record["metrics"].items()},
+            num_queries=int(record["num_queries"]),
+            num_documents=int(record["num_documents"]),
+            recall_curve=[float(x) for x in record.get("recall_curve", [])],
+            positive_scores=[float(x) for x in record.get("positive_scores", [])],
+            negative_scores=[float(x) for x in record.get("negative_scores", [])],
+            encode_seconds=None if seconds is None else float(seconds),
+        )
+
 
 def evaluate_retrieval(
     encoder: Encoder,

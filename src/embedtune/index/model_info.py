@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from embedtune.errors import EmbedtuneError
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
 
 
@@ -34,10 +36,15 @@ def model_fingerprint(model: SentenceTransformer) -> str:
     Independent of where the model was loaded from, so a copied folder keeps its fingerprint,
     and a fine-tuned model never shares one with its base model.
     """
+    return state_fingerprint(model.state_dict())
+
+
+def state_fingerprint(state: Mapping[str, torch.Tensor]) -> str:
+    """:func:`model_fingerprint` of the model whose state dict is ``state``."""
     import torch
 
     digest = hashlib.sha256()
-    for name, tensor in sorted(model.state_dict().items()):
+    for name, tensor in sorted(state.items()):
         t = tensor.detach().to("cpu").contiguous()
         digest.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
         digest.update(t.view(-1).view(dtype=torch.uint8).numpy().tobytes())

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from embedtune.evaluate.beir import BeirData
+    from embedtune.evaluate.retrieval import RetrievalResult
+    from embedtune.evaluate.scored import GeneralScores
+
 __all__ = [
     "GRID",
     "WeightChoice",
@@ -198,6 +202,9 @@ class WeightChoice:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     validation_seen: bool = False  # its queries were trained on (``train_on`` with validation)
+    # the general set's full results at weight 0 and the chosen weight, by weight fingerprint
+    # (kept in MODEL/general_scores.json so the evaluate stage need not encode the set again)
+    general_scores: GeneralScores | None = field(default=None, repr=False, compare=False)
 
     def point(self, weight: float) -> WeightPoint | None:
         return next((p for p in self.curve if p.weight == weight), None)
@@ -276,7 +283,7 @@ def choose_interpolation(
     """
     import time
 
-    from embedtune.evaluate.beir import BeirData, load_beir, sample_documents
+    from embedtune.evaluate.beir import load_beir, sample_documents
     from embedtune.evaluate.retrieval import evaluate_retrieval
     from embedtune.models.encoder import SentenceTransformerEncoder
 
@@ -300,14 +307,17 @@ def choose_interpolation(
             loaded.append(weight)
 
     fixed = len(weights) == 1
+    measured: dict[float, RetrievalResult] = {}  # the general set's results, by weight
     with (reporter or NullReporter()).task("Choosing the weight of the tuned model") as task:
 
         def scorer(dataset: BeirData) -> Callable[[float], float]:
             def score(weight: float) -> float:
                 load(weight)
-                value = evaluate_retrieval(encoder, dataset).metrics["ndcg@10"]
+                result = evaluate_retrieval(encoder, dataset)
+                if dataset is general_data:
+                    measured[weight] = result
                 task.advance(1)
-                return value
+                return result.metrics["ndcg@10"]
 
             return score
 
@@ -323,6 +333,9 @@ def choose_interpolation(
                 weights, scorer(validation), score_general, max_general_drop=max_general_drop
             )
     load(chosen)
+    kept = None
+    if general_data is not None and 0.0 in measured and chosen in measured:
+        kept = _general_scores(general_data, measured, base, chosen, model)
     notes = []
     validation_seen = "validation" in seen  # every ir/validation* set's postings were trained on
     if validation_seen:
@@ -350,4 +363,22 @@ def choose_interpolation(
         seconds=time.perf_counter() - start,
         notes=notes,
         validation_seen=validation_seen,
+        general_scores=kept,
     )
+
+
+def _general_scores(
+    general: BeirData,
+    measured: Mapping[float, RetrievalResult],
+    base: Mapping[str, torch.Tensor],
+    chosen: float,
+    model: SentenceTransformer,
+) -> GeneralScores:
+    """The general results of the base (weight 0) and of ``model`` as it stands (``chosen``
+    loaded), each under the fingerprint of its weights."""
+    from embedtune.evaluate.retrieval import DEFAULT_DEPTH
+    from embedtune.evaluate.scored import GeneralScores, set_fingerprint
+    from embedtune.index.model_info import model_fingerprint, state_fingerprint
+
+    results = {state_fingerprint(base): measured[0.0], model_fingerprint(model): measured[chosen]}
+    return GeneralScores(set_fingerprint(general), DEFAULT_DEPTH, results)

@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from transformers import TrainerCallback
 
+    from embedtune.evaluate.scored import GeneralScores
+
 __all__ = ["TrainResult", "push_model", "train"]
 
 CHECKPOINT_PREFIX = "checkpoint-"
@@ -243,7 +245,7 @@ def _train(
         return result
 
     model.max_seq_length = model_max  # inference may see texts longer than the training data
-    result.interpolation = _interpolate(config, model, base_state, reporter, splits)
+    result.interpolation, general_scores = _interpolate(config, model, base_state, reporter, splits)
     result.message = _decision(config, result)
     record = {
         "config": config.to_dict(),
@@ -268,6 +270,10 @@ def _train(
             (tmp / "README.md").write_text(_fallback_card(config, result), encoding="utf-8")
         state.save_to_json(str(tmp / "trainer_state.json"))
         write_json(tmp / "train_config.json", record)
+        if general_scores is not None:  # the evaluate stage reuses them (evaluate/scored.py)
+            from embedtune.evaluate.scored import write_general_scores
+
+            write_general_scores(tmp, general_scores)
     result.out = config.out
     remove_checkpoints(config.checkpoints)
     if config.export == "onnx":  # before the push, so OUT/onnx/ is uploaded too
@@ -454,12 +460,13 @@ def _interpolate(
     base_state: dict[str, Any] | None,
     reporter: Reporter,
     train_on: tuple[str, ...] = ("train",),
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any] | None, GeneralScores | None]:
     """Choose (``auto``) or apply (a number) the weight of the tuned model against the base, on
-    ``model`` in place; the choice as JSON, or None with ``interpolate: off``. ``train_on``: the
+    ``model`` in place; the choice as JSON, or None with ``interpolate: off``, and the general
+    set's results it measured (to keep beside the model). ``train_on``: the
     splits trained on (a validation set among them favours the tuned model, and says so)."""
     if base_state is None:
-        return None
+        return None, None
     from embedtune.train.interpolate import (
         GRID,
         choose_interpolation,
@@ -483,10 +490,10 @@ def _interpolate(
         reporter=reporter,
     )
     if choice is not None:
-        return choice.to_dict()
+        return choice.to_dict(), choice.general_scores
     weight = 1.0 if config.interpolate == "auto" else float(config.interpolate)
     model.load_state_dict(interpolate_state(base_state, tuned, weight))
-    return {
+    unchecked: dict[str, Any] = {
         "mode": "auto" if config.interpolate == "auto" else "fixed",
         "weight": weight,
         "kept_base": weight == 0,
@@ -494,6 +501,7 @@ def _interpolate(
         "tuned model unchecked",
         "curve": [],
     }
+    return unchecked, None
 
 
 def _ir_sets(data: Path) -> list[str]:
