@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed
 # The general-ability check of the demo: a BEIR folder, used when it is there.
 GENERAL ?= ../shared/data/beir-dbpedia-5k
 # the general-ability check of the demo scores a 1,000-document sample: the one the weight choice
-# watches (2,000 took the evaluate stage 54 s longer on a 2-core AMD EPYC: benchmarks/RESULTS.md)
+# watches, so the evaluate stage reuses its results instead of encoding it again (MODEL/
+# general_scores.json; 2,000 documents took the weight choice and evaluate longer: RESULTS.md)
 GENERAL_FLAG := $(if $(wildcard $(GENERAL)/corpus.jsonl),--general $(GENERAL) --general-max-docs 1000,)
 
 .PHONY: install browser demo test test-fast lint install-mpnet clean
