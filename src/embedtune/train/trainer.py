@@ -462,9 +462,9 @@ def _interpolate(
     train_on: tuple[str, ...] = ("train",),
 ) -> tuple[dict[str, Any] | None, GeneralScores | None]:
     """Choose (``auto``) or apply (a number) the weight of the tuned model against the base, on
-    ``model`` in place; the choice as JSON, or None with ``interpolate: off``, and the general
-    set's results it measured (to keep beside the model). ``train_on``: the
-    splits trained on (a validation set among them favours the tuned model, and says so)."""
+    ``model`` in place: the choice as JSON (None with ``interpolate: off``) and the general set's
+    results it measured, to keep beside the model. ``train_on``: the splits trained on (a
+    validation set among them favours the tuned model, and says so)."""
     if base_state is None:
         return None, None
     from embedtune.train.interpolate import (
